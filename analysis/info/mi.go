@@ -1,0 +1,296 @@
+package info
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// discrete is a validated sample: stimulus codes in [0, ns), one or more
+// response components with codes in [0, ks[c]), and the joint response code.
+type discrete struct {
+	stim  []int
+	comps [][]int // comps[c][trial]
+	ks    []int   // alphabet size per component
+	joint []int   // mixed-radix joint response code per trial
+	k     int     // joint alphabet size
+	ns    int
+}
+
+// maxJointAlphabet bounds Π ks so count tables stay small.
+const maxJointAlphabet = 1 << 22
+
+func newDiscrete(stim []int, comps [][]int) (*discrete, error) {
+	n := len(stim)
+	if n == 0 {
+		return nil, inputErr("no trials")
+	}
+	if len(comps) == 0 {
+		return nil, inputErr("no response components")
+	}
+	d := &discrete{stim: stim, comps: comps, ks: make([]int, len(comps))}
+	for i, s := range stim {
+		if s < 0 {
+			return nil, inputErr("negative stimulus code %d at trial %d", s, i)
+		}
+		d.ns = max(d.ns, s+1)
+	}
+	d.k = 1
+	for c, r := range comps {
+		if len(r) != n {
+			return nil, inputErr("response component %d has %d trials, stimulus has %d", c, len(r), n)
+		}
+		for i, v := range r {
+			if v < 0 {
+				return nil, inputErr("negative response code %d at component %d, trial %d", v, c, i)
+			}
+			d.ks[c] = max(d.ks[c], v+1)
+		}
+		if d.k > maxJointAlphabet/d.ks[c] {
+			return nil, inputErr("joint response alphabet exceeds %d symbols; rebin the responses", maxJointAlphabet)
+		}
+		d.k *= d.ks[c]
+	}
+	if len(comps) == 1 {
+		d.joint = comps[0]
+	} else {
+		d.joint = jointCodes(comps, d.ks, nil)
+	}
+	return d, nil
+}
+
+// jointCodes returns mixed-radix codes Σ_c r_c Π_{c'<c} k_c'.
+func jointCodes(comps [][]int, ks []int, dst []int) []int {
+	n := len(comps[0])
+	if cap(dst) < n {
+		dst = make([]int, n)
+	}
+	dst = dst[:n]
+	clear(dst)
+	mul := 1
+	for c, r := range comps {
+		for i, v := range r {
+			dst[i] += v * mul
+		}
+		mul *= ks[c]
+	}
+	return dst
+}
+
+// MI estimates the mutual information I(S;R), in bits (log base 2), between
+// stimulus codes stim[i] >= 0 and response codes resp[i] >= 0 of the same
+// trials. The response alphabet is 0..max(resp); use MIFromCounts to declare
+// a larger one. See Estimator for the methods; ShuffleCorrected reduces to
+// Settings.ShuffleBase for a one-component response.
+func MI(stim, resp []int, est Estimator, set *Settings) (float64, error) {
+	return MIMulti(stim, [][]int{resp}, est, set)
+}
+
+// MIMulti estimates I(S; R₁,…,R_C), in bits (log base 2), for a
+// multi-component response (several neurons, or several time bins):
+// resp[c][i] is the code of component c on trial i. All estimators except
+// ShuffleCorrected use the joint response code; ShuffleCorrected computes
+// I_sh from the components.
+func MIMulti(stim []int, resp [][]int, est Estimator, set *Settings) (float64, error) {
+	d, err := newDiscrete(stim, resp)
+	if err != nil {
+		return 0, err
+	}
+	return d.mi(est, set, set.rng())
+}
+
+// MIFromCounts estimates I(S;R), in bits (log base 2), from a joint count
+// table counts[s][r] (all rows the same length; the row length is the
+// response alphabet size). ShuffleCorrected is not available from counts.
+func MIFromCounts(counts [][]int, est Estimator, set *Settings) (float64, error) {
+	if len(counts) == 0 {
+		return 0, inputErr("empty count table")
+	}
+	k := len(counts[0])
+	var stim, resp []int
+	for s, row := range counts {
+		if len(row) != k {
+			return 0, inputErr("count table row %d has %d columns, row 0 has %d", s, len(row), k)
+		}
+		for r, c := range row {
+			if c < 0 {
+				return 0, inputErr("negative count %d at [%d][%d]", c, s, r)
+			}
+			if c > 1<<26 {
+				return 0, inputErr("count %d at [%d][%d] too large to expand", c, s, r)
+			}
+			for j := 0; j < c; j++ {
+				stim = append(stim, s)
+				resp = append(resp, r)
+			}
+		}
+	}
+	if est == ShuffleCorrected {
+		return 0, inputErr("shuffle correction needs per-trial multi-component responses, not counts")
+	}
+	d, err := newDiscrete(stim, [][]int{resp})
+	if err != nil {
+		return 0, err
+	}
+	d.k = max(d.k, k)
+	d.ks[0] = d.k
+	d.ns = len(counts)
+	return d.mi(est, set, set.rng())
+}
+
+// mi dispatches on the estimator.
+func (d *discrete) mi(est Estimator, set *Settings, r *rand.Rand) (float64, error) {
+	switch est {
+	case PlugIn, MillerMadow, PanzeriTreves, NSB:
+		return d.miTable(d.stim, d.joint, est, set), nil
+	case QuadraticExtrapolation:
+		return d.miQE(set, r)
+	case ShuffleCorrected:
+		return d.miShuffle(set, r)
+	}
+	return 0, inputErr("unknown estimator %v", est)
+}
+
+// condTables fills the marginal response counts and per-stimulus counts.
+func condTables(stim, resp []int, ns, k int) (marg []int, cond [][]int, nstim []int) {
+	marg = make([]int, k)
+	flat := make([]int, ns*k)
+	nstim = make([]int, ns)
+	for i, s := range stim {
+		r := resp[i]
+		marg[r]++
+		flat[s*k+r]++
+		nstim[s]++
+	}
+	cond = make([][]int, ns)
+	for s := range cond {
+		cond[s] = flat[s*k : (s+1)*k]
+	}
+	return
+}
+
+// miTable is H(R) − Σ_s p(s) H(R|s) with the estimator applied to each term.
+func (d *discrete) miTable(stim, resp []int, est Estimator, set *Settings) float64 {
+	marg, cond, nstim := condTables(stim, resp, d.ns, d.k)
+	n := len(stim)
+	return entropyCounts(marg, n, est, set) - condEntropy(cond, nstim, n, est, set)
+}
+
+func condEntropy(cond [][]int, nstim []int, n int, est Estimator, set *Settings) float64 {
+	h := 0.0
+	for s, c := range cond {
+		if nstim[s] == 0 {
+			continue
+		}
+		h += float64(nstim[s]) / float64(n) * entropyCounts(c, nstim[s], est, set)
+	}
+	return h
+}
+
+// byStim groups trial indices by stimulus.
+func byStim(stim []int, ns int) [][]int {
+	g := make([][]int, ns)
+	for i, s := range stim {
+		g[s] = append(g[s], i)
+	}
+	return g
+}
+
+// miQE: plug-in MI of the whole sample, of two halves and of four quarters,
+// each part keeping every stimulus's share of trials (trials permuted within
+// stimulus), averaged over QERepeats orders; I∞ from QuadraticExtrapolate.
+func (d *discrete) miQE(set *Settings, r *rand.Rand) (float64, error) {
+	groups := byStim(d.stim, d.ns)
+	for s, g := range groups {
+		if len(g) > 0 && len(g) < 4 {
+			return 0, fmt.Errorf("%w: quadratic extrapolation needs >= 4 trials per stimulus (stimulus %d has %d)", ErrTooFew, s, len(g))
+		}
+	}
+	full := d.miTable(d.stim, d.joint, PlugIn, set)
+	reps := set.qeRepeats()
+	var stim, resp []int
+	var i2, i4, n2, n4 float64
+	for rep := 0; rep < reps; rep++ {
+		for _, g := range groups {
+			r.Shuffle(len(g), func(i, j int) { g[i], g[j] = g[j], g[i] })
+		}
+		for _, parts := range []int{2, 4} {
+			for p := 0; p < parts; p++ {
+				stim, resp = stim[:0], resp[:0]
+				for _, g := range groups {
+					lo, hi := p*len(g)/parts, (p+1)*len(g)/parts
+					for _, t := range g[lo:hi] {
+						stim = append(stim, d.stim[t])
+						resp = append(resp, d.joint[t])
+					}
+				}
+				v := d.miTable(stim, resp, PlugIn, set)
+				if parts == 2 {
+					i2 += v
+					n2 += float64(len(stim))
+				} else {
+					i4 += v
+					n4 += float64(len(stim))
+				}
+			}
+		}
+	}
+	k2, k4 := float64(2*reps), float64(4*reps)
+	return QuadraticExtrapolate(
+		[]float64{float64(len(d.stim)), n2 / k2, n4 / k4},
+		[]float64{full, i2 / k2, i4 / k4})
+}
+
+// miShuffle computes I_sh = H(R) − H_ind(R|S) + H_sh(R|S) − H(R|S).
+func (d *discrete) miShuffle(set *Settings, r *rand.Rand) (float64, error) {
+	base := set.shuffleBase()
+	if base == ShuffleCorrected || base == QuadraticExtrapolation {
+		return 0, inputErr("ShuffleBase must be plugin, mm, pt or nsb, not %v", base)
+	}
+	if len(d.comps) == 1 {
+		return d.miTable(d.stim, d.joint, base, set), nil
+	}
+	n := len(d.stim)
+	marg, cond, nstim := condTables(d.stim, d.joint, d.ns, d.k)
+	hr := entropyCounts(marg, n, base, set)
+	hrs := condEntropy(cond, nstim, n, base, set)
+	hind := d.indCondEntropy(nstim)
+	// H_sh: shuffle each component independently within stimulus.
+	groups := byStim(d.stim, d.ns)
+	sh := make([][]int, len(d.comps))
+	for c := range sh {
+		sh[c] = make([]int, n)
+	}
+	perm := make([]int, 0, n)
+	var joint []int
+	hsh := 0.0
+	reps := set.shuffles()
+	for rep := 0; rep < reps; rep++ {
+		for c, comp := range d.comps {
+			for _, g := range groups {
+				perm = append(perm[:0], g...)
+				r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+				for j, t := range g {
+					sh[c][t] = comp[perm[j]]
+				}
+			}
+		}
+		joint = jointCodes(sh, d.ks, joint)
+		_, scond, _ := condTables(d.stim, joint, d.ns, d.k)
+		hsh += condEntropy(scond, nstim, n, base, set)
+	}
+	hsh /= float64(reps)
+	return hr - hind + hsh - hrs, nil
+}
+
+// indCondEntropy is Σ_s p(s) H_ind(R|s) in bits, the plug-in entropy of the
+// product of the per-component conditional marginals: because the product
+// distribution factorises, H_ind(R|s) = Σ_c H(R_c|s).
+func (d *discrete) indCondEntropy(nstim []int) float64 {
+	n := len(d.stim)
+	h := 0.0
+	for c, comp := range d.comps {
+		_, cond, _ := condTables(d.stim, comp, d.ns, d.ks[c])
+		h += condEntropy(cond, nstim, n, PlugIn, nil)
+	}
+	return h
+}
