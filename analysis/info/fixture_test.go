@@ -127,7 +127,7 @@ func TestGratingsExplore(t *testing.T) {
 	stim, counts := gratingsCounts(t, d)
 	for _, nb := range []int{0, 3, 4, 5, 6, 8} {
 		for _, est := range Estimators {
-			var mae float64
+			var mae, bias float64
 			var errs []float64
 			for u, c := range counts {
 				var r []int
@@ -140,11 +140,12 @@ func TestGratingsExplore(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				bias += v - tr.Units[u].MI
 				e := math.Abs(v - tr.Units[u].MI)
 				mae += e
 				errs = append(errs, e)
 			}
-			t.Logf("bins %d %-8v MAE %.4f median %.4f", nb, est, mae/float64(len(counts)), median(errs))
+			t.Logf("bins %d %-8v MAE %.4f median %.4f bias %.4f", nb, est, mae/float64(len(counts)), median(errs), bias/float64(len(counts)))
 		}
 	}
 }
