@@ -102,14 +102,16 @@ type Datatype struct {
 	VlenString bool
 	UTF8       bool
 	Pad        StringPad
-	Members    []Member    // compound
-	Base       *Datatype   // enum, vlen sequence, array element
-	Dims       []int       // array
-	EnumNames  []string    // enum
-	EnumValues []int64     // enum, same order as EnumNames
-	RefKind    int         // reference: 0 object, 1 region (classic); 2+ HDF5 1.12 style
-	Tag        string      // opaque
-	Committed  string      // path of the committed datatype this came from, if any
+	Members    []Member  // compound
+	Base       *Datatype // enum, vlen sequence, array element
+	Dims       []int     // array
+	EnumNames  []string  // enum
+	EnumValues []int64   // enum, same order as EnumNames
+	RefKind    int       // reference: 0 object, 1 region (classic); 2+ HDF5 1.12 style
+	Tag        string    // opaque
+	Committed  string    // path of the committed datatype this came from, if any
+
+	fi *floatInfo // float bit layout (unexported)
 }
 
 // NumpyDtype renders the type as the corpus ground truth spells it

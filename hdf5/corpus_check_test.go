@@ -1,0 +1,306 @@
+package hdf5
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// canonical encodes elements as ../shared/corpus/expected_format.py does
+// for its sha256 (see its docstring): little-endian numbers at stored width,
+// strings + NUL, compound members in order, vlen as u64 count + elements,
+// references as u64 addresses.
+func canonical(f *File, raw []byte, t *Datatype, out []byte) ([]byte, error) {
+	switch t.Class {
+	case ClassInteger, ClassBitfield, ClassTime:
+		if t.BigEndian {
+			for i := t.Size - 1; i >= 0; i-- {
+				out = append(out, raw[i])
+			}
+			return out, nil
+		}
+		return append(out, raw[:t.Size]...), nil
+	case ClassEnum:
+		if isBool(t) {
+			b := byte(0)
+			if raw[0] != 0 {
+				b = 1
+			}
+			return append(out, b), nil
+		}
+		return canonical(f, raw, t.Base, out)
+	case ClassFloat:
+		if t.Size > 8 {
+			return binary.LittleEndian.AppendUint64(out, math.Float64bits(floatValue(raw, t))), nil
+		}
+		if t.BigEndian {
+			for i := t.Size - 1; i >= 0; i-- {
+				out = append(out, raw[i])
+			}
+			return out, nil
+		}
+		return append(out, raw[:t.Size]...), nil
+	case ClassString:
+		return append(append(out, fixedString(raw[:t.Size])...), 0), nil
+	case ClassOpaque:
+		return append(out, raw[:t.Size]...), nil
+	case ClassReference:
+		r, err := f.decodeRef(raw, t)
+		if err != nil {
+			return nil, err
+		}
+		return binary.LittleEndian.AppendUint64(out, r.Addr), nil
+	case ClassCompound:
+		for _, m := range t.Members {
+			var err error
+			out, err = canonical(f, raw[m.Offset:], m.Type, out)
+			if err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case ClassArray:
+		n := t.Size / t.Base.Size
+		for i := 0; i < n; i++ {
+			var err error
+			out, err = canonical(f, raw[i*t.Base.Size:], t.Base, out)
+			if err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case ClassVlen:
+		if t.VlenString {
+			s, err := f.decodeString(raw, t)
+			if err != nil {
+				return nil, err
+			}
+			return append(append(out, s...), 0), nil
+		}
+		n, data, err := f.vlenData(raw)
+		if err != nil {
+			return nil, err
+		}
+		bs := t.Base.Size
+		if uint64(n)*uint64(bs) > uint64(len(data)) {
+			return nil, fmt.Errorf("vlen data short")
+		}
+		out = binary.LittleEndian.AppendUint64(out, uint64(n))
+		for i := 0; i < int(n); i++ {
+			out, err = canonical(f, data[i*bs:], t.Base, out)
+			if err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("class %d", t.Class)
+}
+
+func canonicalSHA(f *File, raw []byte, n int, t *Datatype) (string, error) {
+	h := sha256.New()
+	var buf []byte
+	for i := 0; i < n; i++ {
+		var err error
+		buf, err = canonical(f, raw[i*t.Size:], t, buf[:0])
+		if err != nil {
+			return "", err
+		}
+		h.Write(buf)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+type expObj struct {
+	Path      string                    `json:"path"`
+	Type      string                    `json:"type"`
+	SameAs    string                    `json:"same_as"`
+	Dtype     string                    `json:"dtype"`
+	Shape     []uint64                  `json:"shape"`
+	Layout    string                    `json:"layout"`
+	Sha       string                    `json:"sha256"`
+	ReadError string                    `json:"read_error"`
+	Attrs     map[string]any            `json:"attrs"`
+}
+
+type expFile struct {
+	OpenError string   `json:"open_error"`
+	Crash     string   `json:"crash"`
+	Objects   []expObj `json:"objects"`
+}
+
+// corpusFiles lists (data file, expected JSON) pairs under dir.
+func corpusFiles(t *testing.T, root string) [][2]string {
+	var out [][2]string
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, p)
+		if strings.HasPrefix(rel, "expected") {
+			return nil
+		}
+		exp := filepath.Join(root, "expected", rel+".json")
+		if _, err := os.Stat(exp); err == nil {
+			out = append(out, [2]string{p, exp})
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// TestCorpusQuick compares datasets and attributes of the shared corpus
+// against the h5py ground truth (../shared/corpus/*/expected, made by
+// expected_format.py): object types, dtypes, shapes and sha256 of data.
+func TestCorpusQuick(t *testing.T) {
+	roots := []string{"../../shared/corpus/hdf5", "../../shared/corpus/nwb"}
+	if _, err := os.Stat(roots[0]); err != nil {
+		t.Skip("../shared/corpus not present")
+	}
+	only := os.Getenv("CORPUS_ONLY")
+	var nDS, okDS, nAttr, okAttr, nObj, okObj int
+	var fails []string
+	for _, root := range roots {
+		for _, pair := range corpusFiles(t, root) {
+			if only != "" && !strings.Contains(pair[0], only) {
+				continue
+			}
+			b, err := os.ReadFile(pair[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ef expFile
+			if err := json.Unmarshal(b, &ef); err != nil {
+				t.Fatalf("%s: %v", pair[1], err)
+			}
+			if ef.OpenError != "" || ef.Crash != "" {
+				continue
+			}
+			name := strings.TrimPrefix(pair[0], "../../shared/corpus/")
+			f, err := Open(pair[0])
+			if err != nil {
+				fails = append(fails, fmt.Sprintf("%s: open: %v", name, err))
+				nObj += len(ef.Objects)
+				continue
+			}
+			for _, eo := range ef.Objects {
+				nObj++
+				obj, oerr := f.Object(eo.Path)
+				switch eo.Type {
+				case "group", "dataset", "datatype":
+				default:
+					okObj++
+					continue
+				}
+				if oerr != nil {
+					fails = append(fails, fmt.Sprintf("%s %s: %v", name, eo.Path, oerr))
+					continue
+				}
+				kinds := map[string]Kind{"group": KindGroup, "dataset": KindDataset, "datatype": KindDatatype}
+				if obj.Kind() != kinds[eo.Type] {
+					fails = append(fails, fmt.Sprintf("%s %s: kind %v want %s", name, eo.Path, obj.Kind(), eo.Type))
+					continue
+				}
+				okObj++
+				if eo.SameAs != "" {
+					continue
+				}
+				// attributes
+				if len(eo.Attrs) > 0 {
+					as, err := obj.Attrs()
+					if err != nil {
+						fails = append(fails, fmt.Sprintf("%s %s: attrs: %v", name, eo.Path, err))
+						nAttr += len(eo.Attrs)
+					} else {
+						byName := map[string]*Attribute{}
+						for _, a := range as {
+							byName[a.Name] = a
+						}
+						for an, eav := range eo.Attrs {
+							ea, ok := eav.(map[string]any)
+							if !ok {
+								continue
+							}
+							if _, ok := ea["read_error"]; ok {
+								continue
+							}
+							nAttr++
+							a := byName[an]
+							if a == nil {
+								fails = append(fails, fmt.Sprintf("%s %s@%s: missing", name, eo.Path, an))
+								continue
+							}
+							if dt, _ := ea["dtype"].(string); dt != numpyDtype(a.Type) {
+								fails = append(fails, fmt.Sprintf("%s %s@%s: dtype %s want %s", name, eo.Path, an, numpyDtype(a.Type), dt))
+								continue
+							}
+							want, _ := ea["sha256"].(string)
+							if a.Null {
+								if ea["shape"] == nil {
+									okAttr++
+								} else {
+									fails = append(fails, fmt.Sprintf("%s %s@%s: null", name, eo.Path, an))
+								}
+								continue
+							}
+							got, err := canonicalSHA(f, a.data, int(a.n), a.Type)
+							if err != nil || got != want {
+								fails = append(fails, fmt.Sprintf("%s %s@%s: sha mismatch (%v)", name, eo.Path, an, err))
+								continue
+							}
+							okAttr++
+						}
+					}
+				}
+				if eo.Type == "datatype" {
+					nt := obj.(*NamedType)
+					if numpyDtype(nt.Type()) != eo.Dtype {
+						fails = append(fails, fmt.Sprintf("%s %s: named dtype %s want %s", name, eo.Path, numpyDtype(nt.Type()), eo.Dtype))
+					}
+				}
+				if eo.Type != "dataset" {
+					continue
+				}
+				ds := obj.(*Dataset)
+				if numpyDtype(ds.Type()) != eo.Dtype {
+					fails = append(fails, fmt.Sprintf("%s %s: dtype %s want %s", name, eo.Path, numpyDtype(ds.Type()), eo.Dtype))
+				}
+				if eo.Sha == "" {
+					continue
+				}
+				nDS++
+				raw, err := ds.ReadRaw(nil)
+				if err != nil {
+					fails = append(fails, fmt.Sprintf("%s %s: read (%s %s): %v", name, eo.Path, eo.Layout, eo.Dtype, err))
+					continue
+				}
+				got, err := canonicalSHA(f, raw, int(ds.NumElements()), ds.Type())
+				if err != nil || got != eo.Sha {
+					fails = append(fails, fmt.Sprintf("%s %s: sha mismatch %s %s (%v)", name, eo.Path, eo.Layout, eo.Dtype, err))
+					continue
+				}
+				okDS++
+			}
+			f.Close()
+		}
+	}
+	for _, s := range fails {
+		if len(s) > 300 {
+			s = s[:300]
+		}
+		t.Log(s)
+	}
+	t.Logf("objects %d/%d, datasets %d/%d, attributes %d/%d", okObj, nObj, okDS, nDS, okAttr, nAttr)
+	if os.Getenv("CORPUS_STRICT") != "" && len(fails) > 0 {
+		t.Fail()
+	}
+}
