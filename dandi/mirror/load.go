@@ -1,0 +1,141 @@
+package mirror
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/neurodata/neurodata/internal/fetch"
+)
+
+// cacheFile holds digests of files under DIR keyed by path, size and mtime,
+// so restarting `mirror serve` does not re-hash everything.
+const cacheFile = ".neurodata-mirror.json"
+
+type cacheEntry struct {
+	Size    int64             `json:"size"`
+	MtimeNS int64             `json:"mtime_ns"`
+	Digests map[string]string `json:"digests"`
+}
+
+// LoadDir builds a server from the layout `neurodata fetch` writes:
+// DIR/<six-digit dandiset id>/<asset path>. Each dandiset is served as a
+// draft version. Partial downloads (*.ndpart*), hidden files and
+// dandiset.yaml are skipped; symlinks are not followed.
+func LoadDir(dir string) (*Server, error) {
+	s := New()
+	cache := map[string]cacheEntry{}
+	if b, err := os.ReadFile(filepath.Join(dir, cacheFile)); err == nil {
+		json.Unmarshal(b, &cache)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
+	}
+	changed := false
+	for _, e := range ents {
+		if !e.IsDir() || !reDandiset.MatchString(e.Name()) {
+			continue
+		}
+		id := e.Name()
+		root := filepath.Join(dir, id)
+		v := &Version{Version: "draft", Name: "Dandiset " + id + " (classroom mirror)", Status: "Valid"}
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if strings.HasPrefix(name, ".") && p != root {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() || strings.Contains(name, ".ndpart") || name == "dandiset.yaml" {
+				return nil
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			rel = filepath.ToSlash(rel)
+			ck := id + "/" + rel
+			ce, ok := cache[ck]
+			if !ok || ce.Size != fi.Size() || ce.MtimeNS != fi.ModTime().UnixNano() {
+				f, err := os.Open(p)
+				if err != nil {
+					return err
+				}
+				dg, err := fetch.DigestReader(f, fi.Size(), fetch.DigestDandiETag, fetch.DigestSHA256)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("%s: %w", p, err)
+				}
+				ce = cacheEntry{Size: fi.Size(), MtimeNS: fi.ModTime().UnixNano(),
+					Digests: map[string]string{"dandi:dandi-etag": dg[fetch.DigestDandiETag], "dandi:sha2-256": dg[fetch.DigestSHA256]}}
+				cache[ck] = ce
+				changed = true
+			}
+			a, err := NewAsset(id, rel, nil, fi.Size(), fi.ModTime(), ce.Digests)
+			if err != nil {
+				return err
+			}
+			a.File = p
+			v.Assets = append(v.Assets, a)
+			if fi.ModTime().After(v.Modified) {
+				v.Modified = fi.ModTime()
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("mirror: %w", err)
+		}
+		sort.Slice(v.Assets, func(i, j int) bool { return v.Assets[i].Path < v.Assets[j].Path })
+		v.Created = v.Modified
+		s.Add(&Dandiset{ID: id, Created: v.Created, Modified: v.Modified, Versions: []*Version{v}})
+	}
+	if changed {
+		if b, err := json.Marshal(cache); err == nil {
+			tmp := filepath.Join(dir, cacheFile+".tmp")
+			if os.WriteFile(tmp, b, 0o644) == nil {
+				os.Rename(tmp, filepath.Join(dir, cacheFile))
+			}
+		}
+	}
+	return s, nil
+}
+
+// NewTestServer starts s on a loopback httptest server with ConnContext
+// wired for Reset faults. The API base is URL + "/api".
+func NewTestServer(s *Server) *httptest.Server {
+	ts := httptest.NewUnstartedServer(s)
+	ts.Config.ConnContext = ConnContext
+	ts.Start()
+	return ts
+}
+
+// Serve listens on addr until ctx is cancelled.
+func Serve(ctx context.Context, s *Server, ln net.Listener) error {
+	srv := &http.Server{Handler: s, ConnContext: ConnContext, ReadHeaderTimeout: 30 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	err := srv.Serve(ln)
+	if err == http.ErrServerClosed {
+		return nil
+	}
+	return err
+}
