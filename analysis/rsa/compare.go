@@ -11,14 +11,14 @@ import (
 type Compare string
 
 const (
-	Cosine              Compare = "cosine"      // ⟨a,b⟩/(‖a‖‖b‖)
-	Pearson             Compare = "corr"        // cosine of demeaned vectors
-	Spearman            Compare = "spearman"    // Pearson on average-tie ranks
-	RhoA                Compare = "rho-a"       // 12 Σ(r_a − r̄)(r_b − r̄)/(n³ − n)
-	TauA                Compare = "tau-a"       // (concordant − discordant)/(n(n−1)/2)
-	TauB                Compare = "tau-b"       // Kendall τ-b (scipy kendalltau)
-	WhitenedCosine      Compare = "cosine_cov"  // rsatoolbox cosine_cov, sigma_k = nil
-	WhitenedCorrelation Compare = "corr_cov"    // rsatoolbox corr_cov, sigma_k = nil
+	Cosine              Compare = "cosine"     // ⟨a,b⟩/(‖a‖‖b‖)
+	Pearson             Compare = "corr"       // cosine of demeaned vectors
+	Spearman            Compare = "spearman"   // Pearson on average-tie ranks
+	RhoA                Compare = "rho-a"      // 12 Σ(r_a − r̄)(r_b − r̄)/(n³ − n)
+	TauA                Compare = "tau-a"      // (concordant − discordant)/(n(n−1)/2)
+	TauB                Compare = "tau-b"      // Kendall τ-b (scipy kendalltau)
+	WhitenedCosine      Compare = "cosine_cov" // rsatoolbox cosine_cov, sigma_k = nil
+	WhitenedCorrelation Compare = "corr_cov"   // rsatoolbox corr_cov, sigma_k = nil
 )
 
 // Compares lists every supported comparison.

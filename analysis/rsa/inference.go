@@ -1,0 +1,432 @@
+package rsa
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"sync"
+)
+
+// PermutationResult is the outcome of a condition-label permutation test.
+type PermutationResult struct {
+	Observed float64   // similarity of the unpermuted RDMs
+	P        float64   // (1 + #{null ≥ observed}) / (1 + permutations), one-sided
+	Null     []float64 // similarity under each permutation
+}
+
+// PermutationTest tests whether data and model RDMs are more similar than
+// under random relabelling of the model's conditions (the model RDM's rows
+// and columns permuted together). Permutations are drawn from rng in
+// sequence, so results do not depend on Workers. For Cosine, Pearson,
+// Spearman and RhoA on NaN-free RDMs, both vectors are standardised once (a
+// permutation only reorders entries, hence ranks) and each permutation is
+// one gathered dot product.
+func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *Settings) (*PermutationResult, error) {
+	if data.N != model.N {
+		return nil, fmt.Errorf("%w: RDMs over %d and %d conditions", ErrInput, data.N, model.N)
+	}
+	if nPerm < 1 || rng == nil {
+		return nil, fmt.Errorf("%w: need ≥ 1 permutation and a random source", ErrInput)
+	}
+	obs, err := CompareRDMs(data, model, m)
+	if err != nil {
+		return nil, err
+	}
+	n := data.N
+	perms := make([][]int32, nPerm)
+	for k := range perms {
+		p := make([]int32, n)
+		for i := range p {
+			p[i] = int32(i)
+		}
+		rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
+		perms[k] = p
+	}
+	res := &PermutationResult{Observed: obs, Null: make([]float64, nPerm)}
+	dz, mz, fast := standardisePair(data.Vec, model.Vec, m)
+	var firstErr error
+	var once sync.Once
+	parallelFor(nPerm, s.workers(), func(k int) {
+		if fast {
+			res.Null[k] = permutedDot(mz, dz, perms[k], n)
+			return
+		}
+		pm := permuteRDM(model, perms[k])
+		v, err := CompareRDMs(data, pm, m)
+		if err != nil {
+			once.Do(func() { firstErr = err })
+		}
+		res.Null[k] = v
+	})
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if fast {
+		// The observed value through the same arithmetic as the null, so an
+		// identity permutation ties exactly.
+		id := make([]int32, n)
+		for i := range id {
+			id[i] = int32(i)
+		}
+		obs = permutedDot(mz, dz, id, n)
+		res.Observed = obs
+	}
+	ge := 0
+	for _, v := range res.Null {
+		if v >= obs {
+			ge++
+		}
+	}
+	res.P = float64(1+ge) / float64(1+nPerm)
+	return res, nil
+}
+
+// standardisePair returns the data vector and the model as a full square
+// matrix, both transformed so that the comparison is Σ_{i<j} M[i,j]·d_ij.
+func standardisePair(d, mvec []float64, m Compare) (dz, mz []float64, ok bool) {
+	for i := range d {
+		if math.IsNaN(d[i]) || math.IsNaN(mvec[i]) {
+			return nil, nil, false
+		}
+	}
+	var a, b []float64
+	switch m {
+	case Cosine:
+		a, b = unitNorm(d, false), unitNorm(mvec, false)
+	case Pearson:
+		a, b = unitNorm(d, true), unitNorm(mvec, true)
+	case Spearman:
+		a, b = unitNorm(Ranks(d), true), unitNorm(Ranks(mvec), true)
+	case RhoA:
+		nn := float64(len(d))
+		a, b = Ranks(d), Ranks(mvec)
+		c := 12 / (nn*nn*nn - nn)
+		for i := range a {
+			a[i] = (a[i] - (nn+1)/2) * c
+			b[i] = b[i] - (nn+1)/2
+		}
+	default:
+		return nil, nil, false
+	}
+	n := int(math.Round((1 + math.Sqrt(1+8*float64(len(d)))) / 2))
+	return a, (&RDM{N: n, Vec: b}).Square(), true
+}
+
+func unitNorm(x []float64, centre bool) []float64 {
+	out := slices.Clone(x)
+	if centre {
+		var m float64
+		for _, v := range out {
+			m += v
+		}
+		m /= float64(len(out))
+		for i := range out {
+			out[i] -= m
+		}
+	}
+	var ss float64
+	for _, v := range out {
+		ss += v * v
+	}
+	ss = math.Sqrt(ss)
+	for i := range out {
+		out[i] /= ss
+	}
+	return out
+}
+
+// permutedDot returns Σ_{i<j} M[p_i, p_j] · d_ij.
+func permutedDot(m, d []float64, p []int32, n int) float64 {
+	var s float64
+	k := 0
+	for i := 0; i < n; i++ {
+		row := m[int(p[i])*n : int(p[i])*n+n]
+		pj := p[i+1:]
+		dd := d[k : k+len(pj)]
+		var s0, s1 float64
+		j := 0
+		for ; j+1 < len(pj); j += 2 {
+			s0 += row[pj[j]] * dd[j]
+			s1 += row[pj[j+1]] * dd[j+1]
+		}
+		if j < len(pj) {
+			s0 += row[pj[j]] * dd[j]
+		}
+		s += s0 + s1
+		k += len(pj)
+	}
+	return s
+}
+
+func permuteRDM(r *RDM, p []int32) *RDM {
+	idx := make([]int, len(p))
+	for i, v := range p {
+		idx[i] = int(v)
+	}
+	return r.Subset(idx)
+}
+
+// parallelFor runs f(0..n−1) on up to workers goroutines.
+func parallelFor(n, workers int, f func(i int)) {
+	workers = max(1, min(workers, n))
+	if workers == 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	const chunk = 4
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				lo := next
+				next += chunk
+				mu.Unlock()
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+chunk, n); i++ {
+					f(i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// BootstrapResult holds the bootstrap distribution of each model's
+// similarity to the data.
+type BootstrapResult struct {
+	Samples [][]float64 // [model][bootstrap sample]
+	Mean    []float64   // mean over bootstrap samples
+	SE      []float64   // standard deviation of the bootstrap samples
+	CILow   []float64   // percentile interval
+	CIHigh  []float64
+}
+
+// BootstrapStimuli resamples stimuli with replacement nBoot times and
+// compares each model RDM with the data RDM on every resample. Pairs of a
+// stimulus with its own copy are dropped (rsatoolbox's treatment of
+// duplicates); the whitened methods use the distinct resampled stimuli.
+// conf is the percentile-interval coverage (0 means 0.95).
+func BootstrapStimuli(data *RDM, models []*RDM, m Compare, nBoot int, conf float64, rng *rand.Rand, s *Settings) (*BootstrapResult, error) {
+	if nBoot < 2 || rng == nil {
+		return nil, fmt.Errorf("%w: need ≥ 2 bootstrap samples and a random source", ErrInput)
+	}
+	for _, md := range models {
+		if md.N != data.N {
+			return nil, fmt.Errorf("%w: model RDM over %d conditions, data over %d", ErrInput, md.N, data.N)
+		}
+	}
+	if conf == 0 {
+		conf = 0.95
+	}
+	n := data.N
+	samples := make([][]int, nBoot)
+	for b := range samples {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = rng.IntN(n)
+		}
+		slices.Sort(idx)
+		if m == WhitenedCosine || m == WhitenedCorrelation {
+			idx = slices.Compact(idx)
+		}
+		samples[b] = idx
+	}
+	res := &BootstrapResult{Samples: make([][]float64, len(models))}
+	for i := range models {
+		res.Samples[i] = make([]float64, nBoot)
+	}
+	parallelFor(nBoot, s.workers(), func(b int) {
+		idx := samples[b]
+		dv := subsetDup(data, idx)
+		for i, md := range models {
+			mv := subsetDup(md, idx)
+			v, err := CompareRDMs(dv, mv, m)
+			if err != nil {
+				v = math.NaN()
+			}
+			res.Samples[i][b] = v
+		}
+	})
+	for _, smp := range res.Samples {
+		mean, sd, lo, hi := summarise(smp, conf)
+		res.Mean = append(res.Mean, mean)
+		res.SE = append(res.SE, sd)
+		res.CILow = append(res.CILow, lo)
+		res.CIHigh = append(res.CIHigh, hi)
+	}
+	return res, nil
+}
+
+// subsetDup is Subset with NaN for pairs of a stimulus with itself.
+func subsetDup(r *RDM, idx []int) *RDM {
+	out := NewRDM(len(idx))
+	k := 0
+	for a := range idx {
+		for b := a + 1; b < len(idx); b++ {
+			if idx[a] == idx[b] {
+				out.Vec[k] = math.NaN()
+			} else {
+				out.Vec[k] = r.At(idx[a], idx[b])
+			}
+			k++
+		}
+	}
+	return out
+}
+
+func summarise(x []float64, conf float64) (mean, sd, lo, hi float64) {
+	var v []float64
+	for _, t := range x {
+		if !math.IsNaN(t) {
+			v = append(v, t)
+		}
+	}
+	if len(v) == 0 {
+		return math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	}
+	for _, t := range v {
+		mean += t
+	}
+	mean /= float64(len(v))
+	for _, t := range v {
+		sd += (t - mean) * (t - mean)
+	}
+	if len(v) > 1 {
+		sd = math.Sqrt(sd / float64(len(v)-1))
+	}
+	slices.Sort(v)
+	a := (1 - conf) / 2
+	return mean, sd, quantile(v, a), quantile(v, 1-a)
+}
+
+// quantile of sorted x with linear interpolation (numpy's default).
+func quantile(x []float64, q float64) float64 {
+	h := q * float64(len(x)-1)
+	i := int(math.Floor(h))
+	if i+1 >= len(x) {
+		return x[len(x)-1]
+	}
+	return x[i] + (h-float64(i))*(x[i+1]-x[i])
+}
+
+// Correction names a multiple-comparison correction.
+type Correction string
+
+const (
+	Holm       Correction = "holm"       // Holm–Bonferroni step-down (FWER)
+	Bonferroni Correction = "bonferroni" // p · m (FWER)
+	FDR        Correction = "fdr"        // Benjamini–Hochberg (false discovery rate)
+	NoCorr     Correction = "none"
+)
+
+// PairwiseResult compares every pair of models.
+type PairwiseResult struct {
+	Diff [][]float64 // mean bootstrap difference Samples[i] − Samples[j]
+	P    [][]float64 // two-sided bootstrap p, uncorrected
+	PAdj [][]float64 // corrected over the m(m−1)/2 pairs
+}
+
+// PairwiseComparisons tests every pair of models on a bootstrap
+// distribution (same resamples for all models): the two-sided p is twice
+// the smaller fraction of samples on either side of zero (at least
+// 1/nBoot), then corrected with c.
+func PairwiseComparisons(b *BootstrapResult, c Correction) (*PairwiseResult, error) {
+	k := len(b.Samples)
+	res := &PairwiseResult{Diff: square(k), P: square(k), PAdj: square(k)}
+	var ps []float64
+	type ij struct{ i, j int }
+	var pairs []ij
+	for i := 0; i < k; i++ {
+		for j := i + 1; j < k; j++ {
+			var sum float64
+			var le, ge, n int
+			for t := range b.Samples[i] {
+				d := b.Samples[i][t] - b.Samples[j][t]
+				if math.IsNaN(d) {
+					continue
+				}
+				sum += d
+				n++
+				if d <= 0 {
+					le++
+				}
+				if d >= 0 {
+					ge++
+				}
+			}
+			p := math.NaN()
+			if n > 0 {
+				p = math.Min(1, 2*float64(max(1, min(le, ge)))/float64(n))
+				sum /= float64(n)
+			}
+			res.Diff[i][j], res.Diff[j][i] = sum, -sum
+			res.P[i][j], res.P[j][i] = p, p
+			ps = append(ps, p)
+			pairs = append(pairs, ij{i, j})
+		}
+	}
+	adj, err := AdjustP(ps, c)
+	if err != nil {
+		return nil, err
+	}
+	for t, pr := range pairs {
+		res.PAdj[pr.i][pr.j], res.PAdj[pr.j][pr.i] = adj[t], adj[t]
+	}
+	return res, nil
+}
+
+func square(k int) [][]float64 {
+	out := make([][]float64, k)
+	for i := range out {
+		out[i] = make([]float64, k)
+	}
+	return out
+}
+
+// AdjustP corrects p-values for multiple comparisons.
+func AdjustP(p []float64, c Correction) ([]float64, error) {
+	m := len(p)
+	out := make([]float64, m)
+	order := make([]int, m)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return p[order[a]] < p[order[b]] })
+	switch c {
+	case NoCorr:
+		copy(out, p)
+	case Bonferroni:
+		for i, v := range p {
+			out[i] = math.Min(1, v*float64(m))
+		}
+	case Holm, "":
+		run := 0.0
+		for r, i := range order {
+			v := math.Min(1, p[i]*float64(m-r))
+			run = math.Max(run, v)
+			out[i] = run
+		}
+	case FDR:
+		run := 1.0
+		for r := m - 1; r >= 0; r-- {
+			i := order[r]
+			v := math.Min(1, p[i]*float64(m)/float64(r+1))
+			run = math.Min(run, v)
+			out[i] = run
+		}
+	default:
+		return nil, fmt.Errorf("%w: unknown correction %q", ErrInput, c)
+	}
+	return out, nil
+}
