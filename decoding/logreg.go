@@ -76,14 +76,14 @@ type LogisticRegression struct {
 	Iterations int // L-BFGS major iterations used
 	classes    []int
 	scaler     *Scaler
-	w          *mat.Dense // features × classes
+	w          *mat.Dense // classes × features
 	b          []float64
 }
 
 // Classes implements Classifier.
 func (m *LogisticRegression) Classes() []int { return m.classes }
 
-// Coef returns the fitted weights (features × classes, in standardised
+// Coef returns the fitted weights (classes × features, in standardised
 // units when Standardize is set) and intercepts.
 func (m *LogisticRegression) Coef() (*mat.Dense, []float64) { return m.w, m.b }
 
@@ -124,47 +124,68 @@ func (m *LogisticRegression) Fit(x mat.Matrix, y []int) error {
 		tol = 1e-4
 	}
 
+	// Parameters: W as classes × features (row-major), then b (classes).
+	// The products use row dot products and axpys, which beat a general
+	// matrix multiply for the few columns (classes) of a decoding problem.
 	nw := p * k
-	z := mat.NewDense(n, k, nil)
-	gw := mat.NewDense(p, k, nil)
+	z := make([]float64, k)
 	fg := func(grad, par []float64) float64 {
-		w := mat.NewDense(p, k, par[:nw])
-		b := par[nw:]
-		z.Mul(xd, w)
+		w, b := par[:nw], par[nw:]
+		if grad != nil {
+			clear(grad)
+		}
 		var loss float64
 		for i := 0; i < n; i++ {
-			row := z.RawRowView(i)
-			floats.Add(row, b)
-			zy := row[yi[i]]
-			mx := floats.Max(row)
+			xi := xd.RawRowView(i)
+			for c := 0; c < k; c++ {
+				z[c] = floats.Dot(xi, w[c*p:(c+1)*p]) + b[c]
+			}
+			zy := z[yi[i]]
+			mx := floats.Max(z)
 			var s float64
-			for j, v := range row {
+			for c, v := range z {
 				e := math.Exp(v - mx)
-				row[j] = e
+				z[c] = e
 				s += e
 			}
 			loss += mx + math.Log(s) - zy // −log p_y
-			floats.Scale(1/s, row)        // row now holds probabilities
-			row[yi[i]] -= 1               // P − Y
+			if grad == nil {
+				continue
+			}
+			for c := 0; c < k; c++ {
+				r := z[c] / s // P − Y
+				if c == yi[i] {
+					r--
+				}
+				if r != 0 {
+					floats.AddScaled(grad[c*p:(c+1)*p], r, xi)
+				}
+				grad[nw+c] += r
+			}
 		}
-		loss += 0.5 * lambda * floats.Dot(par[:nw], par[:nw])
+		loss += 0.5 * lambda * floats.Dot(w, w)
 		if grad != nil {
-			gw.Mul(xd.T(), z)
-			copy(grad[:nw], gw.RawMatrix().Data)
-			floats.AddScaled(grad[:nw], lambda, par[:nw])
-			gb := grad[nw:]
-			for j := range gb {
-				gb[j] = 0
-			}
-			for i := 0; i < n; i++ {
-				floats.Add(gb, z.RawRowView(i))
-			}
+			floats.AddScaled(grad[:nw], lambda, w)
 		}
 		return loss
 	}
+	// gonum asks for the value and the gradient at the same point in two
+	// calls; compute both once and serve the second call from the cache.
+	cacheX := make([]float64, nw+k)
+	cacheG := make([]float64, nw+k)
+	var cacheF float64
+	valid := false
+	eval := func(par []float64) {
+		if valid && floats.Equal(par, cacheX) {
+			return
+		}
+		cacheF = fg(cacheG, par)
+		copy(cacheX, par)
+		valid = true
+	}
 	prob := optimize.Problem{
-		Func: func(par []float64) float64 { return fg(nil, par) },
-		Grad: func(grad, par []float64) { fg(grad, par) },
+		Func: func(par []float64) float64 { eval(par); return cacheF },
+		Grad: func(grad, par []float64) { eval(par); copy(grad, cacheG) },
 	}
 	settings := &optimize.Settings{
 		GradientThreshold: tol,
@@ -179,7 +200,8 @@ func (m *LogisticRegression) Fit(x mat.Matrix, y []int) error {
 		return fmt.Errorf("decoding: logistic regression: %w", err)
 	}
 	par := res.X
-	m.w = mat.NewDense(p, k, append([]float64(nil), par[:nw]...))
+	m.w = mat.NewDense(k, p, nil)
+	copy(m.w.RawMatrix().Data, par[:nw])
 	m.b = append([]float64(nil), par[nw:]...)
 	m.classes = classes
 	m.Iterations = res.Stats.MajorIterations
@@ -190,14 +212,14 @@ func (m *LogisticRegression) scores(x mat.Matrix) *mat.Dense {
 	if m.w == nil {
 		panic(ErrNotFitted)
 	}
-	p, _ := m.w.Dims()
+	_, p := m.w.Dims()
 	checkCols("logistic regression", x, p)
 	xd := dense(x)
 	if m.scaler != nil {
 		xd = m.scaler.Transform(x)
 	}
 	var z mat.Dense
-	z.Mul(xd, m.w)
+	z.Mul(xd, m.w.T())
 	r, _ := z.Dims()
 	for i := 0; i < r; i++ {
 		floats.Add(z.RawRowView(i), m.b)
