@@ -20,7 +20,7 @@ func readBounded(r io.Reader, hint, limit int) ([]byte, error) {
 		hint = limit
 	}
 	out := make([]byte, hint)
-	n := 0
+	n, stalls := 0, 0
 	for {
 		if n == len(out) {
 			if len(out) >= limit {
@@ -41,6 +41,12 @@ func readBounded(r io.Reader, hint, limit int) ([]byte, error) {
 		}
 		m, err := r.Read(out[n:])
 		n += m
+		if m == 0 && err == nil {
+			stalls++
+			if stalls > 100 {
+				return nil, io.ErrNoProgress
+			}
+		}
 		if err == io.EOF {
 			return out[:n], nil
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -18,8 +19,8 @@ import (
 // C library via Debian h5py/hdf5plugin (see testdata/gen/make_filter_chunks.py);
 // WantSHA256 is the sha256 of h5py's decoded read of the same chunk.
 type fixture struct {
-	Name       string `json:"name"`
-	Filters    []struct {
+	Name    string `json:"name"`
+	Filters []struct {
 		ID     uint16   `json:"id"`
 		Flags  uint16   `json:"flags"`
 		Params []uint32 `json:"params"`
@@ -238,7 +239,11 @@ func FuzzDecode(f *testing.F) {
 		for _, x := range fs {
 			specs = append(specs, Spec{ID: x.ID, Flags: x.Flags, Params: x.Params})
 		}
+		t0 := time.Now()
 		out, err := Decode(specs, raw, elem, chunkBytes, mask)
+		if d := time.Since(t0); d > 10*time.Second {
+			t.Fatalf("Decode took %v", d)
+		}
 		if err == nil && len(out) > chunkBytes {
 			t.Fatalf("output %d bytes over the %d limit", len(out), chunkBytes)
 		}
