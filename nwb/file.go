@@ -193,6 +193,12 @@ func loadTypes(h *hdf5.File) (*Types, error) {
 		}
 		c := cached{nss: nss}
 		for _, ns := range nss {
+			if len(nss) > 1 && ns.Name != nl.Name {
+				// A namespace document may describe several namespaces
+				// (hdmf-common + hdmf-experimental); each one's sources
+				// are cached under its own group.
+				continue
+			}
 			for _, src := range ns.Sources {
 				// Cached names drop the .yaml extension.
 				name := strings.TrimSuffix(strings.TrimSuffix(src, ".yaml"), ".yml")
@@ -289,8 +295,10 @@ func (f *File) Objects() ([]Object, error) {
 	f.indexOnce.Do(func() {
 		var out []Object
 		err := f.h5.Walk(func(path string, obj hdf5.Object, link *hdf5.Link, err error) error {
-			if err != nil || obj == nil {
-				return nil // unreadable or dangling: skip, Walk continues
+			if err != nil || obj == nil || link != nil {
+				// unreadable, dangling, or a soft/external link to an
+				// object listed at its own path: skip, Walk continues
+				return nil
 			}
 			if path == "/specifications" || strings.HasPrefix(path, "/specifications/") {
 				return nil

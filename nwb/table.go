@@ -46,6 +46,21 @@ func (f *File) tableFromGroup(g *hdf5.Group) (*Table, error) {
 			}
 		}
 	}
+	if t.colnames != nil {
+		// Old matnwb lists "id" and index datasets in colnames; drop them.
+		listed := map[string]bool{}
+		for _, c := range t.colnames {
+			listed[c] = true
+		}
+		kept := t.colnames[:0]
+		for _, c := range t.colnames {
+			if c == "id" || (strings.HasSuffix(c, "_index") && listed[strings.TrimSuffix(c, "_index")]) {
+				continue
+			}
+			kept = append(kept, c)
+		}
+		t.colnames = kept
+	}
 	if t.colnames == nil {
 		// No colnames (very old writers): every dataset except id and indexes.
 		links, err := g.Links()
@@ -165,6 +180,9 @@ type Column struct {
 	Depth int
 	// Target is the path of the table a DynamicTableRegion points into.
 	Target string
+	// Members lists, for compound columns, the member names and element
+	// types (values empty).
+	Members []Field
 	// Attrs holds the column's scalar text/number attributes besides the
 	// NWB bookkeeping ones (e.g. unit, resolution, sampling_rate).
 	Attrs map[string]string
@@ -219,6 +237,13 @@ func (t *Table) Column(name string) (*Column, error) {
 	switch {
 	case c.Elem == ElemStruct:
 		c.Kind = ColumnCompound
+		for _, m := range ds.Type().Members {
+			et, err := elemOf(m.Type)
+			if err != nil || et == ElemStruct {
+				return nil, fmt.Errorf("nwb: column %q of %s: compound member %q: %w", name, t.Path, m.Name, hdf5.ErrUnsupported)
+			}
+			c.Members = append(c.Members, Field{Name: m.Name, Values: Values{Elem: et}})
+		}
 	case c.Elem == ElemRef:
 		c.Kind = ColumnReference
 	case types.IsA(c.Type, "DynamicTableRegion") || hasAttr(ds, "table"):

@@ -332,3 +332,6 @@ func (s *TimeSeries) Electrodes() ([]int64, error) {
 	}
 	return ds.ReadInt64s(nil)
 }
+
+// File returns the file the series belongs to.
+func (s *TimeSeries) File() *File { return s.f }

@@ -1,0 +1,25 @@
+// Package nwbarrow turns NWB content into Apache Arrow: any DynamicTable
+// (Units, electrodes, TimeIntervals, PlaneSegmentation, extension tables),
+// any TimeSeries, and spike trains in long format become arrow.RecordBatch
+// streams; writers put them in Arrow IPC files, CSV or JSON Lines, and (with
+// package nwbarrow/parquet imported) Parquet. It is the only neurodata
+// package that imports Arrow.
+//
+// Column mapping:
+//
+//	VectorData of a numeric/bool/text dtype  → the matching Arrow type (int8…uint64, float32/64, bool, utf8)
+//	multi-dimensional VectorData (n×k, n×h×w) → fixed_size_list (nested for each extra axis)
+//	ragged (VectorIndex), doubly ragged       → list<…>, list<list<…>>
+//	DynamicTableRegion                        → int64 row indices (list<int64> when ragged); field metadata nwb.target names the table
+//	object references                         → utf8 path of the referenced object; field metadata nwb.reference = "true"
+//	compound (TimeSeriesReferenceVectorData)  → struct<idx_start int32, count int32, timeseries utf8>
+//	enum {FALSE, TRUE}                        → bool
+//
+// Every table gains a leading "id" int64 column (ElementIdentifiers).
+// Schema metadata carries nwb.path, nwb.neurodata_type, nwb.description and
+// nwb.version; field metadata carries description, neurodata_type, unit and
+// the other column attributes. NaN values stay NaN (not null).
+//
+// Memory comes from the memory.Allocator passed in; callers Release what
+// they receive.
+package nwbarrow

@@ -1,0 +1,280 @@
+package nwbarrow
+
+import (
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/neurodata/neurodata/nwb"
+)
+
+// Option configures conversions.
+type Option func(*config)
+
+type config struct {
+	batchRows int
+	columns   []string
+}
+
+// WithBatchRows sets the number of table rows (or series samples) per
+// record batch; default 65536. Ragged columns are cut at row boundaries.
+func WithBatchRows(n int) Option { return func(c *config) { c.batchRows = n } }
+
+// WithColumns restricts a table conversion to the named columns (in that
+// order); "id" is always first.
+func WithColumns(names ...string) Option { return func(c *config) { c.columns = names } }
+
+func newConfig(opts []Option) *config {
+	c := &config{batchRows: 1 << 16}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.batchRows <= 0 {
+		c.batchRows = 1 << 16
+	}
+	return c
+}
+
+// TableSchema returns the Arrow schema of a table's conversion.
+func TableSchema(t *nwb.Table, opts ...Option) (*arrow.Schema, error) {
+	_, sch, err := tableColumns(t, newConfig(opts))
+	return sch, err
+}
+
+func tableColumns(t *nwb.Table, cfg *config) ([]*nwb.Column, *arrow.Schema, error) {
+	names := cfg.columns
+	if names == nil {
+		names = t.ColumnNames()
+	}
+	fields := []arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64,
+		Metadata: arrow.NewMetadata([]string{"neurodata_type"}, []string{"ElementIdentifiers"})}}
+	var cols []*nwb.Column
+	seen := map[string]bool{"id": true}
+	for _, name := range names {
+		if seen[name] {
+			continue // "id" listed as a column, or duplicates in colnames
+		}
+		seen[name] = true
+		c, err := t.Column(name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("nwbarrow: %s: %w", t.Path, err)
+		}
+		if c.Rows() != t.Len() {
+			return nil, nil, fmt.Errorf("nwbarrow: %s: column %q has %d rows, table has %d", t.Path, name, c.Rows(), t.Len())
+		}
+		dt, err := columnType(c, c.Members)
+		if err != nil {
+			return nil, nil, fmt.Errorf("nwbarrow: %s: %w", t.Path, err)
+		}
+		fields = append(fields, arrow.Field{Name: name, Type: dt, Nullable: false, Metadata: columnMeta(c)})
+		cols = append(cols, c)
+	}
+	md := map[string]string{
+		"nwb.path":           t.Path,
+		"nwb.neurodata_type": t.Type.String(),
+		"nwb.description":    t.Description,
+		"nwb.version":        t.File().Version,
+	}
+	sm := metaOf(md)
+	return cols, arrow.NewSchema(fields, &sm), nil
+}
+
+func columnMeta(c *nwb.Column) arrow.Metadata {
+	md := map[string]string{}
+	for k, v := range c.Attrs {
+		md[k] = v
+	}
+	if c.Description != "" {
+		md["description"] = c.Description
+	}
+	if c.Type.Name != "" {
+		md["neurodata_type"] = c.Type.String()
+	}
+	switch c.Kind {
+	case nwb.ColumnRegion:
+		md["nwb.target"] = c.Target
+	case nwb.ColumnReference:
+		md["nwb.reference"] = "true"
+	}
+	if p := c.DataPath(); p != "" {
+		md["nwb.hdf5_path"] = p
+	}
+	return metaOf(md)
+}
+
+func metaOf(m map[string]string) arrow.Metadata {
+	keys := sortedKeys(m)
+	vals := make([]string, len(keys))
+	for i, k := range keys {
+		vals[i] = m[k]
+	}
+	md := arrow.NewMetadata(keys, vals)
+	return md
+}
+
+// recordReader is an array.RecordReader over row batches produced on demand.
+type recordReader struct {
+	refs   int64
+	schema *arrow.Schema
+	next   func() (arrow.RecordBatch, error) // io.EOF at the end
+	cur    arrow.RecordBatch
+	err    error
+}
+
+func (r *recordReader) Retain() { atomic.AddInt64(&r.refs, 1) }
+func (r *recordReader) Release() {
+	if atomic.AddInt64(&r.refs, -1) == 0 && r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+}
+func (r *recordReader) Schema() *arrow.Schema { return r.schema }
+func (r *recordReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.err != nil {
+		return false
+	}
+	rec, err := r.next()
+	if err != nil {
+		if err != io.EOF {
+			r.err = err
+		}
+		return false
+	}
+	r.cur = rec
+	return true
+}
+func (r *recordReader) RecordBatch() arrow.RecordBatch { return r.cur }
+func (r *recordReader) Record() arrow.RecordBatch      { return r.cur }
+func (r *recordReader) Err() error                     { return r.err }
+
+func newReader(schema *arrow.Schema, next func() (arrow.RecordBatch, error)) array.RecordReader {
+	return &recordReader{refs: 1, schema: schema, next: next}
+}
+
+// Table returns a stream of record batches holding a table: the id column
+// then every column in colnames order (see the package doc for the
+// mapping). Columns are read batch by batch (row ranges), so a large
+// table never sits in memory twice. Release the reader when done.
+func Table(mem memory.Allocator, t *nwb.Table, opts ...Option) (array.RecordReader, error) {
+	cfg := newConfig(opts)
+	cols, schema, err := tableColumns(t, cfg)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := t.IDs()
+	if err != nil {
+		return nil, fmt.Errorf("nwbarrow: %w", err)
+	}
+	n := t.Len()
+	if len(ids) != n {
+		return nil, fmt.Errorf("nwbarrow: %s: %d ids for %d rows", t.Path, len(ids), n)
+	}
+	pos := 0
+	done := false
+	return newReader(schema, func() (arrow.RecordBatch, error) {
+		if done || (pos >= n && n > 0) {
+			return nil, io.EOF
+		}
+		lo, hi := pos, min(pos+cfg.batchRows, n)
+		pos = hi
+		if n == 0 {
+			done = true
+		}
+		arrs := make([]arrow.Array, 0, len(cols)+1)
+		release := func() {
+			for _, a := range arrs {
+				a.Release()
+			}
+		}
+		arrs = append(arrs, valuesMust(mem, &nwb.Values{Elem: nwb.ElemInt64, I64: ids[lo:hi]}))
+		for _, c := range cols {
+			cv, err := c.ReadRows(lo, hi)
+			if err != nil {
+				release()
+				return nil, fmt.Errorf("nwbarrow: %w", err)
+			}
+			a, err := columnArray(mem, cv)
+			if err != nil {
+				release()
+				return nil, err
+			}
+			if a.Len() != hi-lo {
+				a.Release()
+				release()
+				return nil, fmt.Errorf("nwbarrow: %s: column %q gave %d rows for rows [%d, %d)", t.Path, c.Name, a.Len(), lo, hi)
+			}
+			arrs = append(arrs, a)
+		}
+		rec := array.NewRecordBatch(schema, arrs, int64(hi-lo))
+		release()
+		return rec, nil
+	}), nil
+}
+
+func valuesMust(mem memory.Allocator, v *nwb.Values) arrow.Array {
+	a, err := valuesArray(mem, v)
+	if err != nil {
+		panic(err) // only used for fixed primitive types
+	}
+	return a
+}
+
+// ReadAll drains a reader into one record batch (concatenating batches).
+// The reader is released.
+func ReadAll(mem memory.Allocator, rr array.RecordReader) (arrow.RecordBatch, error) {
+	defer rr.Release()
+	var recs []arrow.RecordBatch
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	for rr.Next() {
+		r := rr.RecordBatch()
+		r.Retain()
+		recs = append(recs, r)
+	}
+	if err := rr.Err(); err != nil {
+		return nil, err
+	}
+	if len(recs) == 1 {
+		recs[0].Retain()
+		return recs[0], nil
+	}
+	if len(recs) == 0 {
+		cols := make([]arrow.Array, rr.Schema().NumFields())
+		for i, f := range rr.Schema().Fields() {
+			cols[i] = array.MakeArrayOfNull(mem, f.Type, 0)
+		}
+		rec := array.NewRecordBatch(rr.Schema(), cols, 0)
+		for _, c := range cols {
+			c.Release()
+		}
+		return rec, nil
+	}
+	tbl := array.NewTableFromRecords(rr.Schema(), recs)
+	defer tbl.Release()
+	cols := make([]arrow.Array, tbl.NumCols())
+	for i := range cols {
+		a, err := array.Concatenate(tbl.Column(i).Data().Chunks(), mem)
+		if err != nil {
+			for _, c := range cols[:i] {
+				c.Release()
+			}
+			return nil, err
+		}
+		cols[i] = a
+	}
+	rec := array.NewRecordBatch(rr.Schema(), cols, tbl.NumRows())
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec, nil
+}
