@@ -100,7 +100,20 @@ type PlaceSettings struct {
 // PlaceUnit holds one unit's place-field summary.
 type PlaceUnit struct {
 	BitsPerSecond float64 // Skaggs information, bits/s
-	BitsPerSpike  float64 // Skaggs information, bits/spike
+	BitsPerSpike  float64 // Skaggs information, bits/spike (plug-in)
+	// BitsPerSpikeCorrected subtracts the first-order limited-sampling bias
+	// of the plug-in estimate, (B − 1)/(2·N·ln 2) bits/spike for B valid
+	// bins and N spikes in them (Miller–Madow; Treves & Panzeri 1995): with
+	// λ̄ occupancy-weighted, Skaggs bits/spike is the KL divergence between
+	// the spike-position and occupancy distributions, whose plug-in estimate
+	// from N spikes is biased upward by that amount. Meaningful for
+	// unsmoothed maps only (NaN when smoothing is on).
+	BitsPerSpikeCorrected  float64
+	BitsPerSecondCorrected float64 // BitsPerSpikeCorrected × λ̄
+	// NullMeanBitsPerSpike is the mean of the shuffle null (NaN without
+	// shuffles); BitsPerSpike − NullMeanBitsPerSpike is the
+	// shuffle-corrected information.
+	NullMeanBitsPerSpike float64
 	Sparsity      float64
 	PeakRateHz    float64
 	FieldCenter   []float64 // centre of the peak bin, per axis (feature units)
@@ -177,8 +190,22 @@ func PlaceFields(trains [][]float64, position *ts.Series, axes []Axis, s *PlaceS
 	res := &PlaceResult{Tuning: tr, Units: make([]PlaceUnit, len(trains))}
 	ts.ParallelFor(len(trains), st.Tuning.Workers, func(u int) {
 		rate := tr.RateHz[u]
-		pu := PlaceUnit{Z: math.NaN(), P: math.NaN()}
+		pu := PlaceUnit{Z: math.NaN(), P: math.NaN(), NullMeanBitsPerSpike: math.NaN(),
+			BitsPerSpikeCorrected: math.NaN(), BitsPerSecondCorrected: math.NaN()}
 		pu.BitsPerSecond, pu.BitsPerSpike = info(rate, tr.EpochRateHz[u])
+		if !smooth {
+			var nsp, nb float64
+			for b, ok := range tr.Valid {
+				if ok {
+					nsp += tr.Counts[u][b]
+					nb++
+				}
+			}
+			if nsp > 0 && pu.BitsPerSpike > 0 {
+				pu.BitsPerSpikeCorrected = pu.BitsPerSpike - (nb-1)/(2*nsp*math.Ln2)
+				pu.BitsPerSecondCorrected = pu.BitsPerSpikeCorrected * pu.BitsPerSecond / pu.BitsPerSpike
+			}
+		}
 		pu.Sparsity = SkaggsSparsity(rate, occ)
 		fieldOf(&pu, rate, tr, st.FieldThreshold)
 		if st.Shuffles > 0 && !math.IsNaN(pu.BitsPerSpike) {
@@ -204,7 +231,7 @@ func PlaceFields(trains [][]float64, position *ts.Series, axes []Axis, s *PlaceS
 				rbuf = mapper.rates(rbuf, cnt, occ)
 				_, null[k] = info(rbuf, tr.EpochRateHz[u])
 			}
-			pu.Z, pu.P = shuffleStats(pu.BitsPerSpike, null)
+			pu.Z, pu.P, pu.NullMeanBitsPerSpike = shuffleStats(pu.BitsPerSpike, null)
 		}
 		res.Units[u] = pu
 	})
@@ -216,7 +243,7 @@ func PlaceFields(trains [][]float64, position *ts.Series, axes []Axis, s *PlaceS
 }
 
 // shuffleStats returns z and the permutation p of obs against a null sample.
-func shuffleStats(obs float64, null []float64) (z, p float64) {
+func shuffleStats(obs float64, null []float64) (z, p, mean float64) {
 	var m, v float64
 	ge := 0
 	n := 0
@@ -231,7 +258,7 @@ func shuffleStats(obs float64, null []float64) (z, p float64) {
 		}
 	}
 	if n == 0 {
-		return math.NaN(), math.NaN()
+		return math.NaN(), math.NaN(), math.NaN()
 	}
 	m /= float64(n)
 	for _, x := range null {
@@ -244,7 +271,7 @@ func shuffleStats(obs float64, null []float64) (z, p float64) {
 	if sd > 0 {
 		z = (obs - m) / sd
 	}
-	return z, float64(1+ge) / float64(1+len(null))
+	return z, float64(1+ge) / float64(1+len(null)), m
 }
 
 // compress maps sorted times inside ep to the concatenated epoch time axis
