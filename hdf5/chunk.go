@@ -626,7 +626,17 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 			copySel(dst, getFill(), ds.dims, j.origin, ds.chunkDims, s, es)
 			return nil
 		}
-		b, err := ds.readChunk(loc, specs)
+		sp := specs
+		if ds.layoutFlag&1 != 0 && len(specs) > 0 {
+			// partial edge chunks are stored unfiltered
+			for i, o := range j.origin {
+				if o+ds.chunkDims[i] > ds.dims[i] {
+					sp = nil
+					break
+				}
+			}
+		}
+		b, err := ds.readChunk(loc, sp)
 		if err != nil {
 			return err
 		}

@@ -49,8 +49,11 @@ func canonical(f *File, raw []byte, t *Datatype, out []byte) ([]byte, error) {
 		}
 		return append(out, raw[:t.Size]...), nil
 	case ClassString:
-		return append(append(out, fixedString(raw[:t.Size])...), 0), nil
+		return append(append(out, fixedString(raw[:t.Size], t.Pad)...), 0), nil
 	case ClassOpaque:
+		if strings.HasPrefix(t.Tag, "NUMPY:|S") {
+			return append(append(out, strings.TrimRight(string(raw[:t.Size]), "\x00")...), 0), nil
+		}
 		return append(out, raw[:t.Size]...), nil
 	case ClassReference:
 		r, err := f.decodeRef(raw, t)

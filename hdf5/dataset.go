@@ -1,7 +1,9 @@
 package hdf5
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -635,6 +637,9 @@ func (ds *Dataset) readInto(dst []byte, s *selection) (err error) {
 			err = fmt.Errorf("hdf5: %s: internal error: %v", ds.path, p)
 		}
 	}()
+	if ds.layout == LayoutVirtual {
+		return fmt.Errorf("hdf5: %s: virtual dataset: %w", ds.path, ErrUnsupported)
+	}
 	if s.n == 0 {
 		return nil
 	}
@@ -721,13 +726,6 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 		if _, err := f.r.ReadAt(tmp, abs+int64(first*es)); err != nil && !isEOF(err) {
 			return fmt.Errorf("hdf5: %s: %w", ds.path, err)
 		}
-		// view tmp as the dataset region starting at linear index first
-		origin := make([]uint64, rank)
-		rem := first
-		for i := rank - 1; i >= 0; i-- {
-			origin[i] = rem % ds.dims[i]
-			rem /= ds.dims[i]
-		}
 		return copySelFlat(dst, tmp, first, ds.dims, s, int(es))
 	}
 	// row-wise
@@ -751,7 +749,7 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 	})
 }
 
-func isEOF(err error) bool { return err != nil && err.Error() == "EOF" }
+func isEOF(err error) bool { return errors.Is(err, io.EOF) }
 
 func linearIndex(coord, dims []uint64) uint64 {
 	var li uint64

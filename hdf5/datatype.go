@@ -305,6 +305,13 @@ func numpyDtype(t *Datatype) string {
 	case ClassString:
 		return fmt.Sprintf("fixed-str[%d](%s)", t.Size, encName(t.UTF8))
 	case ClassOpaque:
+		if np, ok := strings.CutPrefix(t.Tag, "NUMPY:"); ok {
+			// h5py stores numpy types it cannot map as tagged opaque
+			if n, ok := strings.CutPrefix(np, "|S"); ok {
+				return "fixed-str[" + n + "](ascii)"
+			}
+			return np
+		}
 		return "|V" + strconv.Itoa(t.Size)
 	case ClassReference:
 		if t.RefKind == 1 {
@@ -344,6 +351,9 @@ func numpyDtype(t *Datatype) string {
 		}
 		return "vlen(" + numpyDtype(t.Base) + ")"
 	case ClassCompound:
+		if isComplex(t) {
+			return orderChar(t.Members[0].Type) + "c" + strconv.Itoa(t.Size)
+		}
 		var sb strings.Builder
 		sb.WriteString("compound{")
 		for i, m := range t.Members {
@@ -357,13 +367,8 @@ func numpyDtype(t *Datatype) string {
 		sb.WriteString("}")
 		return sb.String()
 	case ClassArray:
-		// numpy flattens nested arrays into one subarray shape
-		dims := append([]int(nil), t.Dims...)
+		dims := t.Dims
 		base := t.Base
-		for base != nil && base.Class == ClassArray {
-			dims = append(dims, base.Dims...)
-			base = base.Base
-		}
 		parts := make([]string, len(dims))
 		for i, v := range dims {
 			parts[i] = strconv.Itoa(v)
@@ -371,6 +376,17 @@ func numpyDtype(t *Datatype) string {
 		return "array[" + strings.Join(parts, ", ") + "](" + numpyDtype(base) + ")"
 	}
 	return ""
+}
+
+// isComplex reports h5py's complex mapping: compound {r, i} of two equal floats.
+func isComplex(t *Datatype) bool {
+	if t.Class != ClassCompound || len(t.Members) != 2 {
+		return false
+	}
+	r, i := t.Members[0], t.Members[1]
+	return r.Name == "r" && i.Name == "i" && r.Type.Class == ClassFloat && i.Type.Class == ClassFloat &&
+		r.Type.Size == i.Type.Size && r.Type.BigEndian == i.Type.BigEndian && r.Offset == 0 && i.Offset == r.Type.Size &&
+		t.Size == 2*r.Type.Size && (r.Type.Size == 4 || r.Type.Size == 8)
 }
 
 func encName(utf bool) string {

@@ -329,6 +329,7 @@ func (f *File) unshare(m *message, depth int) (*message, error) {
 	switch ver {
 	case 1:
 		d.skip(6)
+		d.skip(f.lenSize)
 	case 2, 3:
 	default:
 		return nil, f.formatErr(m.addr, "shared message", "version %d", ver)
@@ -377,17 +378,8 @@ func (f *File) unshare(m *message, depth int) (*message, error) {
 
 // sohmTypeBit maps a message type to its bit in the SOHM index type flags.
 func sohmTypeBit(typ uint16) uint16 {
-	switch typ {
-	case msgDataspace:
-		return 1 << 0
-	case msgDatatype:
-		return 1 << 1
-	case msgFill:
-		return 1 << 2
-	case msgFilters:
-		return 1 << 3
-	case msgAttribute:
-		return 1 << 4
+	if typ >= 16 {
+		return 0
 	}
-	return 0
+	return 1 << typ
 }

@@ -219,9 +219,17 @@ var hostLE = func() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }()
 
-// fixedString removes trailing NUL padding as numpy does for 'S' arrays.
-func fixedString(b []byte) string {
-	return string(bytes.TrimRight(b, "\x00"))
+// fixedString returns a fixed-length string as h5py does: HDF5 converts
+// to a NUL-padded type (text ends at the first NUL; space padding is
+// stripped) and numpy drops the trailing NULs.
+func fixedString(b []byte, pad StringPad) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	if pad == PadSpace {
+		b = bytes.TrimRight(b, " ")
+	}
+	return string(b)
 }
 
 // vlenData reads the bytes a vlen element points to; count is the
@@ -243,7 +251,7 @@ func (f *File) vlenData(raw []byte) (count uint32, data []byte, err error) {
 // decodeString decodes one string element (fixed or vlen).
 func (f *File) decodeString(raw []byte, t *Datatype) (string, error) {
 	if t.Class == ClassString {
-		return fixedString(raw), nil
+		return fixedString(raw[:t.Size], t.Pad), nil
 	}
 	if t.Class == ClassVlen && t.VlenString {
 		n, data, err := f.vlenData(raw)
@@ -327,7 +335,7 @@ func (f *File) decodeValue(raw []byte, t *Datatype, depth int) (any, error) {
 	case ClassFloat:
 		return floatValue(raw[:t.Size], t), nil
 	case ClassString:
-		return fixedString(raw[:t.Size]), nil
+		return fixedString(raw[:t.Size], t.Pad), nil
 	case ClassOpaque:
 		return append([]byte(nil), raw[:t.Size]...), nil
 	case ClassReference:
@@ -432,7 +440,7 @@ func (f *File) valuesOf(raw []byte, n int, t *Datatype) (any, error) {
 	case ClassString:
 		out := make([]string, n)
 		for i := range out {
-			out[i] = fixedString(raw[i*es : (i+1)*es])
+			out[i] = fixedString(raw[i*es:(i+1)*es], t.Pad)
 		}
 		return out, nil
 	case ClassReference:
