@@ -29,7 +29,8 @@ const (
 	QuadraticExtrapolation
 	// ShuffleCorrected is I_sh = H(R) − H_ind(R|S) + H_sh(R|S) − H(R|S)
 	// (Montemurro et al. 2007; Panzeri et al. 2007) for multi-component
-	// responses; the entropies carry Settings.ShuffleBase corrections. For a
+	// responses, H_sh averaged over Settings.Shuffles within-stimulus
+	// shuffles; the entropies carry Settings.ShuffleBase corrections. For a
 	// one-component response I_sh equals the ShuffleBase estimate.
 	ShuffleCorrected
 	// NSB is the Nemenman–Shafee–Bialek posterior-mean entropy under a

@@ -253,7 +253,7 @@ func (d *discrete) miShuffle(set *Settings, r *rand.Rand) (float64, error) {
 	marg, cond, nstim := condTables(d.stim, d.joint, d.ns, d.k)
 	hr := entropyCounts(marg, n, base, set)
 	hrs := condEntropy(cond, nstim, n, base, set)
-	hind := d.indCondEntropy(nstim)
+	hind := d.indCondEntropy(nstim, base, set)
 	// H_sh: shuffle each component independently within stimulus.
 	groups := byStim(d.stim, d.ns)
 	sh := make([][]int, len(d.comps))
@@ -282,15 +282,17 @@ func (d *discrete) miShuffle(set *Settings, r *rand.Rand) (float64, error) {
 	return hr - hind + hsh - hrs, nil
 }
 
-// indCondEntropy is Σ_s p(s) H_ind(R|s) in bits, the plug-in entropy of the
-// product of the per-component conditional marginals: because the product
-// distribution factorises, H_ind(R|s) = Σ_c H(R_c|s).
-func (d *discrete) indCondEntropy(nstim []int) float64 {
+// indCondEntropy is Σ_s p(s) H_ind(R|s) in bits, the entropy of the
+// product of the per-component conditional marginals. The product
+// factorises, so H_ind(R|s) = Σ_c H(R_c|s); each one-component term is
+// estimated from the N_s trials of stimulus s with the base correction
+// (left plug-in, its bias of about Σ_c (m_c−1)/(2N_s ln 2) would not cancel).
+func (d *discrete) indCondEntropy(nstim []int, base Estimator, set *Settings) float64 {
 	n := len(d.stim)
 	h := 0.0
 	for c, comp := range d.comps {
 		_, cond, _ := condTables(d.stim, comp, d.ns, d.ks[c])
-		h += condEntropy(cond, nstim, n, PlugIn, nil)
+		h += condEntropy(cond, nstim, n, base, set)
 	}
 	return h
 }

@@ -36,9 +36,9 @@ type Settings struct {
 	// Shuffles is the number of within-stimulus shuffles averaged for
 	// H_sh(R|S) in the shuffle-corrected I_sh. <= 0 means 10.
 	Shuffles int
-	// ShuffleBase is the entropy bias correction applied inside I_sh (to
-	// H(R), H(R|S) and H_sh(R|S)); H_ind(R|S) is always plug-in. The zero
-	// value means PanzeriTreves (pyentropy's Ish with method 'pt').
+	// ShuffleBase is the entropy bias correction applied to every entropy
+	// inside I_sh (H(R), H(R|S), H_sh(R|S) and the one-component terms of
+	// H_ind(R|S)): plugin, mm, pt or nsb. The zero value means PanzeriTreves.
 	ShuffleBase Estimator
 	// NSBNodes is the number of Gauss–Legendre nodes for the NSB integral
 	// over ln β. <= 0 means 96 (relative error < 1e-8 on the O19 vector and
