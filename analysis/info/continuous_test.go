@@ -131,7 +131,7 @@ func TestContinuousAgainstNumpy(t *testing.T) {
 	x, y := gaussPair(9, 600)
 	lab := make([]int, len(x))
 	for i := range lab {
-		lab[i] = ((int(math.Floor(3*x[i]+0.5))%3)+3) % 3 // a discrete label that depends on x
+		lab[i] = ((int(math.Floor(3*x[i]+0.5)) % 3) + 3) % 3 // a discrete label that depends on x
 		y[i] += 0.3 * float64(lab[i])
 	}
 	dir := t.TempDir()
