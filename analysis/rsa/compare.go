@@ -1,10 +1,10 @@
 package rsa
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 )
 
 // Compare names an RDM comparison.
@@ -125,20 +125,24 @@ func pearson(a, b []float64) float64 {
 // Ranks returns 1-based ranks with ties given their average rank (scipy
 // rankdata 'average').
 func Ranks(x []float64) []float64 {
-	idx := make([]int, len(x))
-	for i := range idx {
-		idx[i] = i
+	type vi struct {
+		v float64
+		i int32
 	}
-	sort.Slice(idx, func(i, j int) bool { return x[idx[i]] < x[idx[j]] })
+	s := make([]vi, len(x))
+	for i, v := range x {
+		s[i] = vi{v, int32(i)}
+	}
+	slices.SortFunc(s, func(a, b vi) int { return cmp.Compare(a.v, b.v) })
 	r := make([]float64, len(x))
-	for i := 0; i < len(idx); {
+	for i := 0; i < len(s); {
 		j := i + 1
-		for j < len(idx) && x[idx[j]] == x[idx[i]] {
+		for j < len(s) && s[j].v == s[i].v {
 			j++
 		}
 		avg := float64(i+j+1) / 2 // mean of ranks i+1 … j
 		for k := i; k < j; k++ {
-			r[idx[k]] = avg
+			r[s[k].i] = avg
 		}
 		i = j
 	}

@@ -30,9 +30,13 @@ func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *
 	if nPerm < 1 || rng == nil {
 		return nil, fmt.Errorf("%w: need ≥ 1 permutation and a random source", ErrInput)
 	}
-	obs, err := CompareRDMs(data, model, m)
-	if err != nil {
-		return nil, err
+	dz, mz, fast := standardisePair(data.Vec, model.Vec, m)
+	var obs float64
+	if !fast {
+		var err error
+		if obs, err = CompareRDMs(data, model, m); err != nil {
+			return nil, err
+		}
 	}
 	n := data.N
 	perms := make([][]int32, nPerm)
@@ -45,7 +49,6 @@ func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *
 		perms[k] = p
 	}
 	res := &PermutationResult{Observed: obs, Null: make([]float64, nPerm)}
-	dz, mz, fast := standardisePair(data.Vec, model.Vec, m)
 	var firstErr error
 	var once sync.Once
 	parallelFor(nPerm, s.workers(), func(k int) {

@@ -1,0 +1,71 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func dot4x3AVX(a0, a1, a2, a3, b0, b1, b2 *float64, n int, out *[48]float64)
+// For k in [0, n) with n a multiple of 4, accumulates a_r[k]*b_c[k] into 12
+// four-lane AVX2 accumulators (row r, column c) with FMA, then stores lane
+// vectors to out[(r*3+c)*4 : +4]; the caller sums the lanes.
+TEXT ·dot4x3AVX(SB), NOSPLIT, $0-72
+	MOVQ a0+0(FP), AX
+	MOVQ a1+8(FP), BX
+	MOVQ a2+16(FP), CX
+	MOVQ a3+24(FP), DX
+	MOVQ b0+32(FP), SI
+	MOVQ b1+40(FP), DI
+	MOVQ b2+48(FP), R8
+	MOVQ n+56(FP), R9
+	MOVQ out+64(FP), R10
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+	XORQ R11, R11
+	SHLQ $3, R9 // n in bytes
+loop:
+	CMPQ R11, R9
+	JGE  done
+	VMOVUPD (SI)(R11*1), Y0
+	VMOVUPD (DI)(R11*1), Y1
+	VMOVUPD (R8)(R11*1), Y2
+	VMOVUPD (AX)(R11*1), Y3
+	VFMADD231PD Y0, Y3, Y4
+	VFMADD231PD Y1, Y3, Y5
+	VFMADD231PD Y2, Y3, Y6
+	VMOVUPD (BX)(R11*1), Y3
+	VFMADD231PD Y0, Y3, Y7
+	VFMADD231PD Y1, Y3, Y8
+	VFMADD231PD Y2, Y3, Y9
+	VMOVUPD (CX)(R11*1), Y3
+	VFMADD231PD Y0, Y3, Y10
+	VFMADD231PD Y1, Y3, Y11
+	VFMADD231PD Y2, Y3, Y12
+	VMOVUPD (DX)(R11*1), Y3
+	VFMADD231PD Y0, Y3, Y13
+	VFMADD231PD Y1, Y3, Y14
+	VFMADD231PD Y2, Y3, Y15
+	ADDQ $32, R11
+	JMP  loop
+done:
+	VMOVUPD Y4, 0(R10)
+	VMOVUPD Y5, 32(R10)
+	VMOVUPD Y6, 64(R10)
+	VMOVUPD Y7, 96(R10)
+	VMOVUPD Y8, 128(R10)
+	VMOVUPD Y9, 160(R10)
+	VMOVUPD Y10, 192(R10)
+	VMOVUPD Y11, 224(R10)
+	VMOVUPD Y12, 256(R10)
+	VMOVUPD Y13, 288(R10)
+	VMOVUPD Y14, 320(R10)
+	VMOVUPD Y15, 352(R10)
+	VZEROUPPER
+	RET

@@ -1,0 +1,43 @@
+#!/bin/sh
+# P7 side by side: correlation RDM (500 conditions x 10,000 features) + Spearman
+# with a model RDM + 1000 condition-label permutations. Runs the numpy peer
+# (../shared/bench/p7_rsa.py numpy) and the Go benchmark (rsa.BenchmarkP7) on the
+# same data, interleaved ROUNDS times; prints median times, the ratio, the observed
+# rho of both, and the peak RSS of each process (GNU time; includes the untimed
+# data generation/loading on both sides).
+#
+# usage: bench/p7.sh [ROUNDS]      (needs /usr/bin/python3 with numpy and scipy)
+set -eu
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+SHARED=${SHARED:-../shared}
+PY=/usr/bin/python3
+[ -f "$SHARED/bench/p7_rsa.py" ] || { echo "p7: $SHARED/bench/p7_rsa.py not found" >&2; exit 1; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+$PY bench/p7_make_data.py "$tmp"
+go test -c -o "$tmp/rsa.test" ./analysis/rsa
+for r in $(seq "$ROUNDS"); do
+  (cd "$SHARED/bench" && /usr/bin/time -f 'maxrss_kb %M' -a -o "$tmp/py.rss" $PY p7_rsa.py numpy --repeat 3) >> "$tmp/py.jsonl"
+  P7_DATA=$tmp /usr/bin/time -f 'maxrss_kb %M' -a -o "$tmp/go.rss" \
+    "$tmp/rsa.test" -test.run '^$' -test.bench '^BenchmarkP7$' -test.benchtime 3x >> "$tmp/go.txt"
+done
+$PY - "$tmp" <<'PYEOF'
+import json, re, statistics, sys, os
+d = sys.argv[1]
+py, rho_py = [], None
+for line in open(os.path.join(d, "py.jsonl")):
+    j = json.loads(line); py.extend(j["runs_s"]); rho_py = j["rho"]
+go, rho_go = [], None
+for line in open(os.path.join(d, "go.txt")):
+    m = re.match(r"BenchmarkP7-\d+\s+\d+\s+(\d+) ns/op\s+([\d.]+) p\s+([-\d.]+) rho", line) or \
+        re.match(r"BenchmarkP7-\d+\s+\d+\s+(\d+) ns/op", line)
+    if m:
+        go.append(int(m[1]) / 1e9)
+    r = re.search(r"([-\d.]+) rho", line)
+    if r: rho_go = float(r[1])
+rss = lambda f: max(int(l.split()[1]) for l in open(os.path.join(d, f)) if l.startswith("maxrss_kb"))
+a, b = statistics.median(py), statistics.median(go)
+print(f"numpy    median {a:.3f} s  peak RSS {rss('py.rss')/1024:.0f} MiB  rho {rho_py:.6f}")
+print(f"neurodata median {b:.3f} s  peak RSS {rss('go.rss')/1024:.0f} MiB  rho {rho_go}")
+print(f"ratio numpy/neurodata = {a / b:.2f}x faster")
+PYEOF
