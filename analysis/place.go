@@ -114,13 +114,13 @@ type PlaceUnit struct {
 	// shuffles); BitsPerSpike − NullMeanBitsPerSpike is the
 	// shuffle-corrected information.
 	NullMeanBitsPerSpike float64
-	Sparsity      float64
-	PeakRateHz    float64
-	FieldCenter   []float64 // centre of the peak bin, per axis (feature units)
-	FieldCOM      []float64 // rate-weighted centre of mass of the field, per axis
-	FieldWidth    []float64 // extent of the field per axis (feature units)
-	FieldBins     int       // bins in the field
-	Z, P          float64   // shuffle significance (NaN without shuffles)
+	Sparsity             float64
+	PeakRateHz           float64
+	FieldCenter          []float64 // centre of the peak bin, per axis (feature units)
+	FieldCOM             []float64 // rate-weighted centre of mass of the field, per axis
+	FieldWidth           []float64 // extent of the field per axis (feature units)
+	FieldBins            int       // bins in the field
+	Z, P                 float64   // shuffle significance (NaN without shuffles)
 }
 
 // PlaceResult is the output of PlaceFields.
@@ -304,6 +304,9 @@ func rotate(dst, c []float64, shift, period float64) {
 	}
 	for _, x := range c[:k] {
 		dst[n] = x + shift
+		if n > 0 && dst[n] < dst[n-1] { // rounding at the seam
+			dst[n] = dst[n-1]
+		}
 		n++
 	}
 }
