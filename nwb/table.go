@@ -228,7 +228,7 @@ func (t *Table) Column(name string) (*Column, error) {
 	}
 	sh := ds.Shape()
 	if len(sh) == 0 {
-		return nil, fmt.Errorf("%w: column %q of %s is scalar", ErrFormat, name, t.Path)
+		return nil, fmt.Errorf("nwb: column %q of %s is a scalar dataset, not a column: %w", name, t.Path, hdf5.ErrUnsupported)
 	}
 	for _, d := range sh[1:] {
 		c.ElemShape = append(c.ElemShape, int(d))
@@ -273,6 +273,36 @@ func (t *Table) Column(name string) (*Column, error) {
 		c.index = append(c.index, levels[i])
 	}
 	c.Depth = len(c.index)
+	// Check each index level's last end against the size of the level it
+	// indexes (one element read per level), so a truncated or foreign
+	// index is reported when the column is opened.
+	for k, ix := range c.index {
+		it := ix.Type()
+		if it == nil || (it.Class != hdf5.ClassInteger) {
+			return nil, fmt.Errorf("nwb: column %q of %s: index %s of type %s (region-reference indexes of NWB 2.0 beta files are not decoded): %w",
+				name, t.Path, ix.Path(), ix.Type().NumpyDtype(), hdf5.ErrUnsupported)
+		}
+		ish := ix.Shape()
+		if len(ish) != 1 {
+			return nil, fmt.Errorf("%w: column %q of %s: index %s is not 1-D", ErrFormat, name, t.Path, ix.Path())
+		}
+		var next uint64
+		if k+1 < len(c.index) {
+			next = c.index[k+1].Shape()[0]
+		} else {
+			next = sh[0]
+		}
+		if ish[0] == 0 {
+			continue
+		}
+		last, err := ix.ReadInt64s(&hdf5.Hyperslab{Start: []uint64{ish[0] - 1}, Count: []uint64{1}})
+		if err != nil {
+			return nil, fmt.Errorf("nwb: column %q of %s: %w", name, t.Path, err)
+		}
+		if len(last) != 1 || last[0] < 0 || uint64(last[0]) > next {
+			return nil, fmt.Errorf("%w: column %q of %s: index %s ends at %v but indexes only %d elements (truncated file?)", ErrFormat, name, t.Path, ix.Path(), last, next)
+		}
+	}
 	return c, nil
 }
 

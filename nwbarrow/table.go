@@ -1,13 +1,16 @@
 package nwbarrow
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"io"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/neurodata/neurodata/hdf5"
 	"github.com/neurodata/neurodata/nwb"
 )
 
@@ -38,6 +41,19 @@ func newConfig(opts []Option) *config {
 	return c
 }
 
+// Skipped returns the reasons columns were left out of a table's schema
+// (unsupported storage such as NWB 2.0 beta region-reference indexes,
+// scalar datasets listed in colnames, or an index inconsistent with its
+// data), from the schema metadata key nwb.skipped_columns. Columns named
+// with WithColumns are never skipped: they fail instead.
+func Skipped(s *arrow.Schema) []string {
+	v, ok := s.Metadata().GetValue("nwb.skipped_columns")
+	if !ok || v == "" {
+		return nil
+	}
+	return strings.Split(v, "\n")
+}
+
 // TableSchema returns the Arrow schema of a table's conversion.
 func TableSchema(t *nwb.Table, opts ...Option) (*arrow.Schema, error) {
 	_, sch, err := tableColumns(t, newConfig(opts))
@@ -52,6 +68,7 @@ func tableColumns(t *nwb.Table, cfg *config) ([]*nwb.Column, *arrow.Schema, erro
 	fields := []arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64,
 		Metadata: arrow.NewMetadata([]string{"neurodata_type"}, []string{"ElementIdentifiers"})}}
 	var cols []*nwb.Column
+	var skipped []string
 	seen := map[string]bool{"id": true}
 	for _, name := range names {
 		if seen[name] {
@@ -60,10 +77,19 @@ func tableColumns(t *nwb.Table, cfg *config) ([]*nwb.Column, *arrow.Schema, erro
 		seen[name] = true
 		c, err := t.Column(name)
 		if err != nil {
+			if cfg.columns == nil && (errors.Is(err, hdf5.ErrUnsupported) || errors.Is(err, nwb.ErrFormat)) {
+				skipped = append(skipped, err.Error())
+				continue
+			}
 			return nil, nil, fmt.Errorf("nwbarrow: %s: %w", t.Path, err)
 		}
 		if c.Rows() != t.Len() {
-			return nil, nil, fmt.Errorf("nwbarrow: %s: column %q has %d rows, table has %d", t.Path, name, c.Rows(), t.Len())
+			err := fmt.Errorf("nwbarrow: %s: column %q has %d rows, table has %d", t.Path, name, c.Rows(), t.Len())
+			if cfg.columns == nil {
+				skipped = append(skipped, err.Error())
+				continue
+			}
+			return nil, nil, err
 		}
 		dt, err := columnType(c, c.Members)
 		if err != nil {
@@ -77,6 +103,9 @@ func tableColumns(t *nwb.Table, cfg *config) ([]*nwb.Column, *arrow.Schema, erro
 		"nwb.neurodata_type": t.Type.String(),
 		"nwb.description":    t.Description,
 		"nwb.version":        t.File().Version,
+	}
+	if len(skipped) > 0 {
+		md["nwb.skipped_columns"] = strings.Join(skipped, "\n")
 	}
 	sm := metaOf(md)
 	return cols, arrow.NewSchema(fields, &sm), nil
