@@ -122,14 +122,27 @@ func plugInEntropy(counts []int, n int) float64 {
 	if n == 0 {
 		return 0
 	}
-	fn := float64(n)
 	h := 0.0
 	for _, c := range counts {
-		if c > 0 {
-			h -= float64(c) * math.Log(float64(c))
-		}
+		h -= xlogx(c)
 	}
-	return (h/fn + math.Log(fn)) / ln2
+	return (h/float64(n) + math.Log(float64(n))) / ln2
+}
+
+// xlogxTable[c] = c·ln c for small counts (the permutation hot path).
+var xlogxTable = func() []float64 {
+	t := make([]float64, 4096)
+	for c := 1; c < len(t); c++ {
+		t[c] = float64(c) * math.Log(float64(c))
+	}
+	return t
+}()
+
+func xlogx(c int) float64 {
+	if c < len(xlogxTable) {
+		return xlogxTable[c]
+	}
+	return float64(c) * math.Log(float64(c))
 }
 
 func occupied(counts []int) int {
