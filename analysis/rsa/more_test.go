@@ -1,0 +1,327 @@
+package rsa
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"os/exec"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func randMat(rng *rand.Rand, r, c int) *mat.Dense {
+	m := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			m.Set(i, j, rng.NormFloat64())
+		}
+	}
+	return m
+}
+
+// sklearnRef runs a Python snippet under Debian's python3 with numpy and
+// scikit-learn, feeding it JSON on stdin and decoding JSON from stdout.
+func sklearnRef(t *testing.T, script string, in any, out any) {
+	t.Helper()
+	if exec.Command("/usr/bin/python3", "-c", "import sklearn, numpy").Run() != nil {
+		t.Skip("/usr/bin/python3 with scikit-learn not available")
+	}
+	b, _ := json.Marshal(in)
+	cmd := exec.Command("/usr/bin/python3", "-c", "import sys, json, numpy as np\nd = json.load(sys.stdin)\n"+script)
+	stdin, _ := cmd.StdinPipe()
+	go func() { stdin.Write(b); stdin.Close() }()
+	res, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	if err := json.Unmarshal(res, out); err != nil {
+		t.Fatalf("python output %q: %v", res, err)
+	}
+}
+
+func rows(m *mat.Dense) [][]float64 {
+	r, _ := m.Dims()
+	out := make([][]float64, r)
+	for i := range out {
+		out[i] = m.RawRowView(i)
+	}
+	return out
+}
+
+// Dual-form ridge equals scikit-learn Ridge(alpha, fit_intercept=True).
+func TestRidgeMatchesSklearn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	x, y := randMat(rng, 30, 50), randMat(rng, 30, 4)
+	train, test := shuffleSplit(30, 0.2, nil, rng)
+	pred, err := RidgePredict(NewGram(x, nil), y, train, test, 2.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][]float64
+	sklearnRef(t, `
+from sklearn.linear_model import Ridge
+X, Y = np.array(d["x"]), np.array(d["y"])
+m = Ridge(alpha=2.5, fit_intercept=True).fit(X[d["train"]], Y[d["train"]])
+print(json.dumps(m.predict(X[d["test"]]).tolist()))`,
+		map[string]any{"x": rows(x), "y": rows(y), "train": train, "test": test}, &want)
+	for i := range want {
+		for c := range want[i] {
+			near(t, "ridge prediction", pred.At(i, c), want[i][c], 1e-9)
+		}
+	}
+}
+
+// Ledoit–Wolf shrinkage equals scikit-learn's ledoit_wolf(assume_centered=True).
+func TestLedoitWolfMatchesSklearn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	r := randMat(rng, 25, 6)
+	got, err := NoiseCovariance(r, 0, ShrinkageEye)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][]float64
+	sklearnRef(t, `
+from sklearn.covariance import ledoit_wolf
+print(json.dumps(ledoit_wolf(np.array(d["r"]), assume_centered=True)[0].tolist()))`,
+		map[string]any{"r": rows(r)}, &want)
+	for i := range want {
+		for j := range want[i] {
+			near(t, "ledoit-wolf", got.At(i, j), want[i][j], 1e-12)
+		}
+	}
+}
+
+// Schäfer–Strimmer shrinkage keeps variances, shrinks correlations by a
+// λ in [0, 1]: strong for independent channels with few samples, weak for
+// strongly correlated channels with many.
+func TestShrinkageDiag(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	indep := randMat(rng, 10, 8)
+	c, err := NoiseCovariance(indep, 0, ShrinkageDiag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, _ := NoiseCovariance(indep, 0, FullCov)
+	for i := 0; i < 8; i++ {
+		near(t, "variance kept", c.At(i, i), full.At(i, i), 1e-12)
+	}
+	lam := 1 - c.At(0, 1)/full.At(0, 1)
+	if lam < 0.3 || lam > 1 {
+		t.Errorf("independent channels, n=10: λ = %g, want strong shrinkage", lam)
+	}
+	z := randMat(rng, 2000, 1)
+	corr := mat.NewDense(2000, 3, nil)
+	for k := 0; k < 2000; k++ {
+		for j := 0; j < 3; j++ {
+			corr.Set(k, j, z.At(k, 0)+0.3*rng.NormFloat64())
+		}
+	}
+	c, _ = NoiseCovariance(corr, 0, ShrinkageDiag)
+	full, _ = NoiseCovariance(corr, 0, FullCov)
+	if lam := 1 - c.At(0, 1)/full.At(0, 1); lam < 0 || lam > 0.01 {
+		t.Errorf("correlated channels, n=2000: λ = %g, want ≈ 0", lam)
+	}
+	prec, err := NoisePrecision(corr, 0, ShrinkageDiag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id mat.Dense
+	id.Mul(prec, c)
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			want := 0.0
+			if i == j {
+				want = 1
+			}
+			near(t, "Λ Σ = I", id.At(i, j), want, 1e-9)
+		}
+	}
+}
+
+// Crossnobis is unbiased: with pure noise (no condition differences) its
+// mean over many entries is ≈ 0, while the plain Mahalanobis RDM of the
+// condition means is positively biased.
+func TestCrossnobisUnbiased(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	tr := &Trials{Data: randMat(rng, 20*6, 30)}
+	for f := 0; f < 6; f++ {
+		for c := 0; c < 20; c++ {
+			tr.Cond, tr.Fold = append(tr.Cond, c), append(tr.Fold, f)
+		}
+	}
+	res, dof, _ := Residuals(tr)
+	prec, err := NoisePrecision(res, dof, ShrinkageDiag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv, err := CrossnobisRDM(tr, prec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	means, _, _ := tr.MeanPatterns(nil)
+	mh, _ := MahalanobisRDM(means, prec, nil)
+	var a, b float64
+	for i := range cv.Vec {
+		a += cv.Vec[i] / float64(len(cv.Vec))
+		b += mh.Vec[i] / float64(len(cv.Vec))
+	}
+	// Each entry of the plain RDM has expectation ≈ 2/6 (two means of 6
+	// unit-variance trials, per channel); crossnobis ≈ 0.
+	if math.Abs(a) > 0.03 || b < 0.25 {
+		t.Errorf("mean crossnobis %.4f (want ≈ 0), mean mahalanobis %.4f (want ≈ 0.33)", a, b)
+	}
+	// Poisson CV averages folds: rates from a common distribution give ≈ 0.
+	pos := mat.NewDense(120, 30, nil)
+	for i := 0; i < 120; i++ {
+		for j := 0; j < 30; j++ {
+			pos.Set(i, j, float64(rng.IntN(9)))
+		}
+	}
+	pcv, err := PoissonCVRDM(&Trials{Data: pos, Cond: tr.Cond, Fold: tr.Fold}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pm float64
+	for _, v := range pcv.Vec {
+		pm += v / float64(len(pcv.Vec))
+	}
+	if math.Abs(pm) > 0.02 {
+		t.Errorf("mean poisson_cv on null data %.4f, want ≈ 0", pm)
+	}
+}
+
+// Permutation p-value convention (O14c: 3 of 100 null ≥ observed → 4/101),
+// identical RDMs give the smallest p, and results do not depend on Workers.
+func TestPermutationTest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := randMat(rng, 30, 10)
+	d, _ := ComputeRDM(x, Euclidean, nil)
+	for _, m := range []Compare{Spearman, Pearson, Cosine, RhoA, TauA, TauB} {
+		r1, err := PermutationTest(d, d, m, 200, rand.New(rand.NewPCG(2, 2)), &Settings{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, _ := PermutationTest(d, d, m, 200, rand.New(rand.NewPCG(2, 2)), &Settings{Workers: 4})
+		if r1.P != 1.0/201 {
+			t.Errorf("%s: identical RDMs p = %g, want 1/201", m, r1.P)
+		}
+		want, _ := CompareRDMs(d, d, m)
+		near(t, string(m)+" observed", r1.Observed, want, 1e-12)
+		for k := range r1.Null {
+			if r1.Null[k] != r2.Null[k] {
+				t.Fatalf("%s: null differs with Workers", m)
+			}
+		}
+	}
+	// The fast path's null equals recomputing the comparison on each
+	// permuted RDM.
+	other, _ := ComputeRDM(randMat(rng, 30, 5), Correlation, nil)
+	fast, _ := PermutationTest(d, other, Spearman, 50, rand.New(rand.NewPCG(4, 4)), nil)
+	rr := rand.New(rand.NewPCG(4, 4))
+	for k := 0; k < 50; k++ {
+		p := make([]int32, 30)
+		for i := range p {
+			p[i] = int32(i)
+		}
+		rr.Shuffle(30, func(i, j int) { p[i], p[j] = p[j], p[i] })
+		v, _ := CompareRDMs(d, permuteRDM(other, p), Spearman)
+		near(t, "fast null", fast.Null[k], v, 1e-12)
+	}
+	// O14c's formula on a constructed null.
+	ge := 0
+	for _, v := range fast.Null {
+		if v >= fast.Observed {
+			ge++
+		}
+	}
+	near(t, "p formula", fast.P, float64(1+ge)/51, 0)
+}
+
+// Holm and Benjamini–Hochberg on a textbook example (values checked by
+// hand: p = [0.01, 0.04, 0.03, 0.20]).
+func TestAdjustP(t *testing.T) {
+	p := []float64{0.01, 0.04, 0.03, 0.20}
+	h, _ := AdjustP(p, Holm)
+	nearVec(t, "holm", h, []float64{0.04, 0.09, 0.09, 0.20}, 1e-12)
+	f, _ := AdjustP(p, FDR)
+	nearVec(t, "bh", f, []float64{0.04, 0.05333333333333334, 0.05333333333333334, 0.20}, 1e-12)
+	b, _ := AdjustP(p, Bonferroni)
+	nearVec(t, "bonferroni", b, []float64{0.04, 0.16, 0.12, 0.8}, 1e-12)
+}
+
+// Bootstrap and pairwise comparisons: a model equal to the data beats a
+// noise model in every resample.
+func TestBootstrapPairwise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 1))
+	x := randMat(rng, 25, 12)
+	d, _ := ComputeRDM(x, Correlation, nil)
+	noisy := randMat(rng, 25, 12)
+	noisy.Add(noisy, x)
+	good, _ := ComputeRDM(noisy, Correlation, nil)
+	bad, _ := ComputeRDM(randMat(rng, 25, 12), Correlation, nil)
+	bs, err := BootstrapStimuli(d, []*RDM{good, bad}, Spearman, 200, 0, rand.New(rand.NewPCG(1, 2)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, _ := CompareRDMs(d, good, Spearman)
+	if !(bs.CILow[0] < obs && obs < bs.CIHigh[0]) || bs.CILow[0] <= bs.CIHigh[1] {
+		t.Errorf("CI good [%g, %g] (obs %g), bad [%g, %g]", bs.CILow[0], bs.CIHigh[0], obs, bs.CILow[1], bs.CIHigh[1])
+	}
+	pw, err := PairwiseComparisons(bs, Holm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pw.Diff[0][1] <= 0 || pw.P[0][1] != 2.0/200 {
+		t.Errorf("pairwise diff %g p %g", pw.Diff[0][1], pw.P[0][1])
+	}
+}
+
+// rsatoolbox noise ceiling: identical subjects give Lower = Upper = 1;
+// noisy subjects give Lower < Upper.
+func TestNoiseCeiling(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	base := randMat(rng, 20, 15)
+	var same, noisy []*RDM
+	for s := 0; s < 5; s++ {
+		r, _ := ComputeRDM(base, Correlation, nil)
+		same = append(same, r)
+		n := randMat(rng, 20, 15)
+		n.Add(n, base)
+		r, _ = ComputeRDM(n, Correlation, nil)
+		noisy = append(noisy, r)
+	}
+	for _, m := range []Compare{Cosine, Pearson, Spearman, TauA} {
+		c, err := NoiseCeiling(same, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		near(t, string(m)+" identical lower", c.Lower, 1, 1e-12)
+		near(t, string(m)+" identical upper", c.Upper, 1, 1e-12)
+		c, _ = NoiseCeiling(noisy, m)
+		if !(c.Lower < c.Upper && c.Upper < 1) {
+			t.Errorf("%s noisy ceiling %+v", m, c)
+		}
+	}
+}
+
+// Predictivity: a noiseless linear readout is predicted almost perfectly;
+// responses unrelated to the features score ≈ 0.
+func TestPredictivity(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 9))
+	x := randMat(rng, 200, 50)
+	w := randMat(rng, 50, 6)
+	var y mat.Dense
+	y.Mul(x, w)
+	res, err := Predictivity(x, &y, &PredictivitySettings{Alpha: 1e-6, Rand: rand.New(rand.NewPCG(1, 1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Score < 0.999 || len(res.PerSplit) != 10 {
+		t.Errorf("linear readout score %g", res.Score)
+	}
+	res, _ = Predictivity(x, randMat(rng, 200, 6), nil)
+	if math.Abs(res.Score) > 0.2 {
+		t.Errorf("unrelated responses score %g", res.Score)
+	}
+}
