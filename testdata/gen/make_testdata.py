@@ -273,6 +273,7 @@ def malformed_files():
     # the root symbol table entry's object header address (offset 64 in a
     # v0 superblock with 8-byte offsets): point it past the end of file
     b[64:72] = struct.pack('<Q', len(b) * 4)
+    b[72:76] = struct.pack('<I', 0)  # and drop the cached symbol-table addresses
     open(path('bad_root_address.h5'), 'wb').write(bytes(b))
     # a file that opens, with one dataset whose v2 object header checksum fails
     with h5py.File(path('bad_object_checksum.h5'), 'w', libver='latest') as f:
