@@ -220,13 +220,18 @@ func (d *BayesDecoder) Decode(dst []int, counts mat.Matrix, fn func(t0 int, logL
 		if fn == nil {
 			return nil
 		}
-		full := mat.NewDense(rows, m.nb, nil)
-		post := mat.NewDense(rows, m.nb, nil)
+		if buf.full == nil {
+			buf.full = mat.NewDense(chunk, m.nb, nil)
+			buf.post = mat.NewDense(chunk, m.nb, nil)
+		}
+		full := buf.full.Slice(0, rows, 0, m.nb).(*mat.Dense)
+		post := buf.post.Slice(0, rows, 0, m.nb).(*mat.Dense)
 		for r := 0; r < rows; r++ {
 			lr := ll.RawRowView(r)
 			fr, pr := full.RawRowView(r), post.RawRowView(r)
 			for b := range fr {
 				fr[b] = math.Inf(-1)
+				pr[b] = 0
 			}
 			mx := floats.Max(lr)
 			var sum float64
@@ -250,7 +255,7 @@ func (d *BayesDecoder) Decode(dst []int, counts mat.Matrix, fn func(t0 int, logL
 	return dst, err
 }
 
-type bayesBuf struct{ ll, c *mat.Dense }
+type bayesBuf struct{ ll, c, full, post *mat.Dense }
 
 // PoissonBayes is the Poisson naive Bayes classifier: the tuning curve of a
 // unit is its mean count per trial in each class (from the training
