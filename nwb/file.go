@@ -365,3 +365,23 @@ func (f *File) IsA(path, base string) bool {
 	t, _ := f.Types()
 	return t.IsA(tn, base)
 }
+
+// CloseWith registers c to be closed by Close after the HDF5 file, e.g. the
+// remote reader given to NewReader.
+func (f *File) CloseWith(c io.Closer) {
+	prev := f.closer
+	f.closer = closerFunc(func() error {
+		var err error
+		if prev != nil {
+			err = prev.Close()
+		}
+		if cerr := c.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+}
+
+type closerFunc func() error
+
+func (c closerFunc) Close() error { return c() }

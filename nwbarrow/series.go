@@ -1,6 +1,7 @@
 package nwbarrow
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,6 +12,10 @@ import (
 	"github.com/neurodata/neurodata/nwb"
 )
 
+// ErrNoData reports a time series without numeric samples (data stored in
+// an external file, empty, or text).
+var ErrNoData = errors.New("nothing to export")
+
 // Series returns a time series as record batches of WithBatchRows samples:
 // "timestamp" (float64 seconds) and "data" in physical units (float64;
 // fixed_size_list<float64> of Channels values for multi-channel data, in
@@ -19,6 +24,9 @@ import (
 func Series(mem memory.Allocator, s *nwb.TimeSeries, opts ...Option) (array.RecordReader, error) {
 	cfg := newConfig(opts)
 	ch := s.Channels()
+	if len(s.Shape) == 0 || ch <= 0 || !(s.Elem.IsFloat() || s.Elem.IsSigned() || s.Elem.IsUnsigned() || s.Elem == nwb.ElemBool) {
+		return nil, fmt.Errorf("nwbarrow: %s: %w: no numeric data to export (shape %v, %s; external file %v)", s.Path, ErrNoData, s.Shape, s.Elem, s.ExternalFile)
+	}
 	var dataType arrow.DataType = arrow.PrimitiveTypes.Float64
 	multi := len(s.Shape) > 1
 	if multi {

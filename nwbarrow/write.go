@@ -113,6 +113,9 @@ func WriteFile(path string, f Format, mem memory.Allocator, rr array.RecordReade
 	if err = bw.Flush(); err != nil {
 		return fmt.Errorf("nwbarrow: write %s: %w", path, err)
 	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("nwbarrow: write %s: %w", path, err)
+	}
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("nwbarrow: write %s: %w", path, err)
 	}
