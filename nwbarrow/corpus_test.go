@@ -41,7 +41,7 @@ type expected struct {
 
 type dsTruth struct {
 	dtype, sha string
-	first       []any
+	first      []any
 }
 
 func loadExpected(t *testing.T, nwbPath string) map[string]dsTruth {

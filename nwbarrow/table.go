@@ -3,8 +3,8 @@ package nwbarrow
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"io"
+	"strings"
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
