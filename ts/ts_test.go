@@ -255,3 +255,34 @@ func FuzzIntervalsAndCount(f *testing.F) {
 		}
 	})
 }
+
+// scanFrom (branch-free block search on integer keys) must agree with a plain
+// binary search for negative times, zeros of both signs, ties and long gaps.
+func TestScanFromMatchesLower(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for trial := 0; trial < 200; trial++ {
+		n := r.IntN(300)
+		a := make([]float64, n)
+		for i := range a {
+			a[i] = math.Round((r.Float64()*20-10)*4) / 4
+		}
+		if n > 0 {
+			a[r.IntN(n)] = math.Copysign(0, -1)
+		}
+		sort.Float64s(a)
+		for q := 0; q < 50; q++ {
+			x := math.Round((r.Float64()*24-12)*8) / 8
+			lo := 0
+			if n > 0 {
+				lo = r.IntN(n + 1)
+			}
+			want := lower(a, x)
+			if want < lo {
+				want = lo
+			}
+			if got := scanFrom(a, lo, x); got != want {
+				t.Fatalf("scanFrom(lo=%d, x=%g) = %d, want %d", lo, x, got, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,29 @@
+package ts
+
+import (
+	"math/rand/v2"
+	"sort"
+	"testing"
+)
+
+// BenchmarkCountWindows: one unit with ~120k spikes (10 Hz over 6000
+// back-to-back 2 s windows), the per-unit kernel of the P5 benchmark.
+func BenchmarkCountWindows(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const nw, w = 6000, 2.0
+	times := make([]float64, 120000)
+	for i := range times {
+		times[i] = r.Float64() * nw * w
+	}
+	sort.Float64s(times)
+	st, en := make([]float64, nw), make([]float64, nw)
+	for k := range st {
+		st[k], en[k] = float64(k)*w, float64(k+1)*w
+	}
+	dst := make([]int, nw)
+	b.SetBytes(int64(len(times) * 8))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		CountWindows(dst, times, st, en)
+	}
+}
