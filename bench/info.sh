@@ -12,11 +12,11 @@ ROUNDS=${1:-1}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/info.test" ./analysis/info
 for r in $(seq "$ROUNDS"); do
-  (cd analysis/info && "$tmp/info.test" -test.run '^$' -test.bench 'BenchmarkUnits' -test.benchtime 1x) >> "$tmp/go.txt"
+  (cd analysis/info && "$tmp/info.test" -test.run '^$' -test.bench 'BenchmarkUnits' -test.benchtime 1x) | tee -a "$tmp/go.txt" >&2
 done
 awk '
 /^BenchmarkUnits\// {
-  split($1, a, "/"); est = substr(a[2], 5); w = a[3]; sub(/-[0-9]+$/, "", w); sub(/workers=/, "", w)
+  split($1, parts, "/"); est = substr(parts[2], 5); w = parts[3]; sub(/-[0-9]+$/, "", w); sub(/workers=/, "", w)
   t[est "," w] = t[est "," w] " " $3 / 1e9
   if (!(est in seen)) { seen[est] = 1; order[++n] = est }
 }
@@ -28,8 +28,8 @@ function med(s,   v, k, i, j, x) {
 END {
   printf "%-8s %12s %12s %9s\n", "est", "1 worker s", "2 workers s", "speed-up"
   for (i = 1; i <= n; i++) {
-    e = order[i]; a = med(t[e ",1"]); b = med(t[e ",2"]); s1 += a; s2 += b
-    printf "%-8s %12.2f %12.2f %9.2f\n", e, a, b, a / b
+    e = order[i]; t1 = med(t[e ",1"]); t2 = med(t[e ",2"]); s1 += t1; s2 += t2
+    printf "%-8s %12.2f %12.2f %9.2f\n", e, t1, t2, t1 / t2
   }
   printf "%-8s %12.2f %12.2f %9.2f\n", "all", s1, s2, s1 / s2
 }' "$tmp/go.txt"
