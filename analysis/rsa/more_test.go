@@ -325,3 +325,45 @@ func TestPredictivity(t *testing.T) {
 		t.Errorf("unrelated responses score %g", res.Score)
 	}
 }
+
+// CKA permutation: the observed statistic equals LinearCKA; a permutation
+// of both inputs' labels alike leaves CKA unchanged (so the identity is in
+// the null's support); unrelated data give p well above 0.05 on average.
+func TestCKAInference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 1))
+	x := randMat(rng, 30, 8)
+	y := randMat(rng, 30, 5)
+	y.Add(y, x.Slice(0, 30, 0, 5))
+	gx, gy := NewGram(x, nil), NewGram(y, nil)
+	want, _ := LinearCKA(gx, gy)
+	res, err := PermutationTestCKA(gx, gy, 300, rand.New(rand.NewPCG(1, 1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "observed CKA", res.Observed, want, 1e-12)
+	if res.P != 1.0/301 {
+		t.Errorf("related data p = %g", res.P)
+	}
+	// Each null value equals LinearCKA with y's rows permuted.
+	rr := rand.New(rand.NewPCG(1, 1))
+	for k := 0; k < 5; k++ {
+		p := make([]int, 30)
+		for i := range p {
+			p[i] = i
+		}
+		rr.Shuffle(30, func(i, j int) { p[i], p[j] = p[j], p[i] })
+		yp := mat.NewDense(30, 5, nil)
+		for i := range p {
+			yp.SetRow(i, y.RawRowView(p[i]))
+		}
+		v, _ := LinearCKA(gx, NewGram(yp, nil))
+		near(t, "CKA null", res.Null[k], v, 1e-12)
+	}
+	bs, err := BootstrapCKA(gx, []*Gram{gy, NewGram(randMat(rng, 30, 5), nil)}, 200, 0, rand.New(rand.NewPCG(2, 2)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(bs.CILow[0] < want && want < bs.CIHigh[0]) || bs.Mean[1] >= bs.Mean[0] {
+		t.Errorf("bootstrap CKA CI [%g, %g] for %g; unrelated mean %g", bs.CILow[0], bs.CIHigh[0], want, bs.Mean[1])
+	}
+}

@@ -1,0 +1,118 @@
+package rsa
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// PermutationTestCKA tests linear CKA between x and y against random
+// relabelling of y's stimuli. Both Grams are centred once; each
+// permutation is one gathered n² dot product. P is (1 + #{null ≥ obs}) /
+// (1 + nPerm).
+func PermutationTestCKA(x, y *Gram, nPerm int, rng *rand.Rand, s *Settings) (*PermutationResult, error) {
+	if x.N != y.N {
+		return nil, fmt.Errorf("%w: CKA of %d and %d stimuli", ErrInput, x.N, y.N)
+	}
+	if nPerm < 1 || rng == nil {
+		return nil, fmt.Errorf("%w: need ≥ 1 permutation and a random source", ErrInput)
+	}
+	n := x.N
+	kc, lc := centreGram(x.K, n, 1), centreGram(y.K, n, 1)
+	norm := math.Sqrt(dot(kc, kc) * dot(lc, lc))
+	perms := make([][]int32, nPerm)
+	for k := range perms {
+		p := make([]int32, n)
+		for i := range p {
+			p[i] = int32(i)
+		}
+		rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
+		perms[k] = p
+	}
+	stat := func(p []int32) float64 {
+		var s float64
+		for i := 0; i < n; i++ {
+			row := lc[int(p[i])*n : int(p[i])*n+n]
+			ki := kc[i*n : i*n+n]
+			for j, pj := range p {
+				s += ki[j] * row[pj]
+			}
+		}
+		return s / norm
+	}
+	id := make([]int32, n)
+	for i := range id {
+		id[i] = int32(i)
+	}
+	res := &PermutationResult{Observed: stat(id), Null: make([]float64, nPerm)}
+	parallelFor(nPerm, s.workers(), func(k int) { res.Null[k] = stat(perms[k]) })
+	ge := 0
+	for _, v := range res.Null {
+		if v >= res.Observed {
+			ge++
+		}
+	}
+	res.P = float64(1+ge) / float64(1+nPerm)
+	return res, nil
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// BootstrapCKA resamples stimuli with replacement and computes linear CKA
+// of x with each of ys on the resampled Grams (repeated stimuli simply
+// repeat rows). conf 0 means 0.95.
+func BootstrapCKA(x *Gram, ys []*Gram, nBoot int, conf float64, rng *rand.Rand, s *Settings) (*BootstrapResult, error) {
+	if nBoot < 2 || rng == nil {
+		return nil, fmt.Errorf("%w: need ≥ 2 bootstrap samples and a random source", ErrInput)
+	}
+	for _, y := range ys {
+		if y.N != x.N {
+			return nil, fmt.Errorf("%w: CKA of %d and %d stimuli", ErrInput, x.N, y.N)
+		}
+	}
+	if conf == 0 {
+		conf = 0.95
+	}
+	n := x.N
+	samples := make([][]int, nBoot)
+	for b := range samples {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = rng.IntN(n)
+		}
+		samples[b] = idx
+	}
+	res := &BootstrapResult{Samples: make([][]float64, len(ys))}
+	for i := range ys {
+		res.Samples[i] = make([]float64, nBoot)
+	}
+	sub := func(g *Gram, idx []int) []float64 {
+		out := make([]float64, len(idx)*len(idx))
+		for a, i := range idx {
+			for b, j := range idx {
+				out[a*len(idx)+b] = g.K[i*g.N+j]
+			}
+		}
+		return centreGram(out, len(idx), 1)
+	}
+	parallelFor(nBoot, s.workers(), func(b int) {
+		kx := sub(x, samples[b])
+		for i, y := range ys {
+			res.Samples[i][b] = cosine(kx, sub(y, samples[b]))
+		}
+	})
+	for _, smp := range res.Samples {
+		mean, sd, lo, hi := summarise(smp, conf)
+		res.Mean = append(res.Mean, mean)
+		res.SE = append(res.SE, sd)
+		res.CILow = append(res.CILow, lo)
+		res.CIHigh = append(res.CIHigh, hi)
+	}
+	return res, nil
+}
