@@ -659,19 +659,18 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 	var mu sync.Mutex
 	var firstErr error
 	next := make(chan job)
+	safeDo := func(j job) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("hdf5: %s: internal error: %v", ds.path, p)
+			}
+		}()
+		return do(j)
+	}
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() {
-				if p := recover(); p != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("hdf5: %s: internal error: %v", ds.path, p)
-					}
-					mu.Unlock()
-				}
-			}()
 			for j := range next {
 				mu.Lock()
 				failed := firstErr != nil
@@ -679,7 +678,7 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 				if failed {
 					continue
 				}
-				if err := do(j); err != nil {
+				if err := safeDo(j); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err

@@ -1,0 +1,69 @@
+package hdf5
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestMutateHang applies random byte mutations to the fuzz seeds and
+// requires each input to finish within 3 s without an internal error
+// (recovered panic). HDF5_MUTATIONS sets the number of inputs.
+func TestMutateHang(t *testing.T) {
+	iters := 3000
+	if testing.Short() {
+		iters = 300
+	}
+	if v, err := strconv.Atoi(os.Getenv("HDF5_MUTATIONS")); err == nil {
+		iters = v
+	}
+	var seeds [][]byte
+	for _, g := range fuzzSeeds {
+		ms, _ := filepath.Glob(g)
+		for _, m := range ms {
+			b, _ := os.ReadFile(m)
+			if len(b) <= 256<<10 {
+				seeds = append(seeds, b)
+			}
+		}
+	}
+	if len(seeds) == 0 {
+		t.Skip("no seed files")
+	}
+	rng := uint64(12345)
+	next := func() uint64 { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng }
+	for it := 0; it < iters; it++ {
+		c := bytes.Clone(seeds[next()%uint64(len(seeds))])
+		for k := 0; k < 1+int(next()%4); k++ {
+			p := next() % uint64(len(c))
+			switch next() % 3 {
+			case 0:
+				c[p] ^= byte(1 << (next() % 8))
+			case 1:
+				c[p] = byte(next())
+			case 2:
+				c[p] = 0xff
+			}
+		}
+		done := make(chan bool)
+		go func() {
+			r, err := NewReader(bytes.NewReader(c), int64(len(c)), WithMaxAlloc(64<<20), WithWorkers(2))
+			if err == nil {
+				if e := exercise(r); e != nil {
+					os.WriteFile("/tmp/internal.h5", c, 0o644)
+					t.Errorf("%v", e)
+				}
+			}
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			os.WriteFile("/tmp/hang.h5", c, 0o644)
+			t.Fatalf("hang at iteration %d", it)
+		}
+	}
+}
