@@ -223,8 +223,14 @@ func hashValues(h hash.Hash, v any, t *hdf5.Datatype, n int) error {
 		if items.len() != n {
 			return fmt.Errorf("%d values, want %d", items.len(), n)
 		}
+		quirk := arrayOfVlen(t)
 		for i := 0; i < n; i++ {
-			if buf, err = appendValue(buf, items.at(i), t); err != nil {
+			if quirk {
+				buf, err = appendArrayOfVlen(buf, items.at(i), t)
+			} else {
+				buf, err = appendValue(buf, items.at(i), t)
+			}
+			if err != nil {
 				return err
 			}
 			flush()
@@ -458,4 +464,52 @@ func reverse(b []byte) {
 	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
 		b[i], b[j] = b[j], b[i]
 	}
+}
+
+// arrayOfVlen reports an array type whose elements are vlen sequences.
+func arrayOfVlen(t *hdf5.Datatype) bool {
+	if t.Class != hdf5.ClassArray || t.Base == nil {
+		return false
+	}
+	b := t.Base
+	for b.Class == hdf5.ClassArray && b.Base != nil {
+		b = b.Base
+	}
+	return b.Class == hdf5.ClassVlen && !b.VlenString
+}
+
+// appendArrayOfVlen reproduces how the ground-truth script encodes an
+// array of vlen sequences: it walks the array with the array dtype, so
+// every scalar inside each sequence is encoded as its own one-element
+// sequence (u64 1, then the scalar).
+func appendArrayOfVlen(out []byte, v any, t *hdf5.Datatype) ([]byte, error) {
+	seqs, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("array value of kind %T", v)
+	}
+	vt := t.Base
+	for vt.Class == hdf5.ClassArray {
+		vt = vt.Base
+	}
+	scalar := vt.Base
+	for scalar.Class == hdf5.ClassArray && scalar.Base != nil {
+		scalar = scalar.Base
+	}
+	var err error
+	for _, s := range seqs {
+		items, _ := s.([]any)
+		for _, it := range items {
+			flat, isList := it.([]any)
+			if !isList {
+				flat = []any{it}
+			}
+			for _, x := range flat {
+				out = binary.LittleEndian.AppendUint64(out, 1)
+				if out, err = appendValue(out, x, scalar); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return out, nil
 }

@@ -172,7 +172,13 @@ func (s *summarizer) attrs(obj hdf5.Object, e *Object) map[string]Attr {
 	for _, a := range as {
 		ent := Attr{Dtype: a.Type.NumpyDtype()}
 		if !a.Null {
+			// h5py expands array-typed elements into trailing dimensions
 			sh := append([]uint64{}, a.Shape...)
+			for at := a.Type; at != nil && at.Class == hdf5.ClassArray; at = at.Base {
+				for _, d := range at.Dims {
+					sh = append(sh, uint64(d))
+				}
+			}
 			ent.Shape = &sh
 			if sum, err := AttrSHA256(a); err != nil {
 				ent.ReadError = err.Error()
