@@ -117,8 +117,29 @@ func (g *Group) Links() ([]Link, error) {
 	return out, nil
 }
 
-// links reads all links of the group header oh (unsorted).
+// links returns all links of the group header oh (unsorted, cached; the
+// result must not be modified).
 func (f *File) links(addr uint64, oh *objHeader) ([]Link, error) {
+	f.mu.Lock()
+	ls, ok := f.linkCache[addr]
+	f.mu.Unlock()
+	if ok {
+		return ls, nil
+	}
+	ls, err := f.readLinks(oh)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	if f.linkCache == nil || len(f.linkCache) > 1<<14 {
+		f.linkCache = map[uint64][]Link{}
+	}
+	f.linkCache[addr] = ls
+	f.mu.Unlock()
+	return ls, nil
+}
+
+func (f *File) readLinks(oh *objHeader) ([]Link, error) {
 	var out []Link
 	var linfo *message
 	for i := range oh.msgs {
