@@ -142,7 +142,6 @@ func canonicalSHA(f *File, raw []byte, n int, t *Datatype) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-
 // SHA256 returns the hex sha256 of all elements in the canonical encoding
 // of the corpus ground truth (../shared/corpus/expected_format.py):
 // numbers as little-endian bytes at stored width (floats wider than 8
