@@ -277,3 +277,20 @@ func TestTrialReliabilityAndFano(t *testing.T) {
 		t.Error("Fano of zero counts should be NaN")
 	}
 }
+
+// Trials with identical spike patterns are perfectly reliable; a trial
+// pattern shifted by half the window is not.
+func TestSpikeTrialReliability(t *testing.T) {
+	var train []float64
+	ws := []float64{0, 10, 20}
+	we := []float64{2, 12, 22}
+	for _, s := range ws {
+		// spikes mid-bin (bins of 1/30 s) so rounding cannot move them
+		train = append(train, s+9.5/30, s+10.5/30, s+15.5/30, s+36.5/30)
+	}
+	near(t, "identical", SpikeTrialReliability(train, ws, we, 0, 0), 1, 1e-12)
+	train = append(train[:8], 20+39.5/30, 20+40.5/30, 20+45.5/30, 20+56.5/30)
+	if r := SpikeTrialReliability(train, ws, we, 0, 0); !(r < 0.5) {
+		t.Errorf("shifted trial reliability %g", r)
+	}
+}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"sort"
 	"math/cmplx"
 
 	"gonum.org/v1/gonum/dsp/fourier"
@@ -321,4 +322,44 @@ func RunningModulation(running, stationary []float64) (mod, p float64) {
 	df := se2 * se2 / ((vr/nr)*(vr/nr)/(nr-1) + (vs/ns)*(vs/ns)/(ns-1))
 	p = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.CDF(-math.Abs(t))
 	return mod, p
+}
+
+// SpikeTrialReliability is the ecephys-style trial-to-trial reliability of
+// one unit over the trials [ws[k], we[k]) (seconds): each trial's spikes
+// are binned at binWidth seconds from the trial start (default 1/30 s),
+// smoothed with a Gaussian of sigma seconds (default 0.1 s), and the mean
+// pairwise Pearson r between trials is returned (TrialReliability). Trials
+// are truncated to the shortest one.
+func SpikeTrialReliability(train, ws, we []float64, binWidth, sigma float64) float64 {
+	if binWidth <= 0 {
+		binWidth = 1.0 / 30
+	}
+	if sigma <= 0 {
+		sigma = 0.1
+	}
+	if len(ws) < 2 {
+		return math.NaN()
+	}
+	minDur := math.Inf(1)
+	for k := range ws {
+		minDur = math.Min(minDur, we[k]-ws[k])
+	}
+	nb := int(minDur / binWidth)
+	if nb < 2 {
+		return math.NaN()
+	}
+	trials := make([][]float64, len(ws))
+	buf := make([]float64, nb)
+	for k := range ws {
+		clear(buf)
+		for _, t := range train[sort.SearchFloat64s(train, ws[k]):] {
+			b := int((t - ws[k]) / binWidth)
+			if b >= nb {
+				break
+			}
+			buf[b]++
+		}
+		trials[k] = GaussianSmooth1D(nil, buf, sigma/binWidth)
+	}
+	return TrialReliability(trials)
 }
