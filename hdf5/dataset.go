@@ -53,6 +53,10 @@ type Dataset struct {
 	fill       []byte
 	external   []extFile
 
+	committedAt uint64 // header address of the committed datatype, 0 if none
+	typeOnce    *sync.Once
+	namedType   *Datatype // dtype with Committed set (after typeOnce)
+
 	chunkOnce *sync.Once
 	chunkMap  map[uint64]chunkLoc
 	chunkErr  error
@@ -72,6 +76,7 @@ func (ds *Dataset) init() error {
 	f := ds.f
 	oh := ds.hdr
 	ds.chunkOnce = new(sync.Once)
+	ds.typeOnce = new(sync.Once)
 	m, err := f.find(oh, msgDatatype)
 	if err != nil {
 		return err
@@ -86,7 +91,8 @@ func (ds *Dataset) init() error {
 	ds.dtype = t
 	for i := range oh.msgs {
 		if oh.msgs[i].typ == msgDatatype && oh.msgs[i].flags&0x02 != 0 {
-			ds.dtype.Committed = "shared"
+			ds.committedAt = committedAddr(f, &oh.msgs[i])
+			break
 		}
 	}
 	m, err = f.find(oh, msgDataspace)
@@ -500,8 +506,46 @@ func (ds *Dataset) MaxShape() []int64 {
 	return append([]int64(nil), ds.maxdims...)
 }
 
-// Type returns the element datatype.
-func (ds *Dataset) Type() *Datatype { return ds.dtype }
+// Type returns the element datatype. For a committed datatype,
+// Type().Committed holds its path.
+func (ds *Dataset) Type() *Datatype {
+	if ds.committedAt != 0 {
+		ds.typeOnce.Do(func() {
+			ds.namedType = ds.dtype
+			if p, err := ds.f.PathOf(ds.committedAt); err == nil {
+				t := *ds.dtype
+				t.Committed = p
+				ds.namedType = &t
+			}
+		})
+		return ds.namedType
+	}
+	return ds.dtype
+}
+
+// committedAddr returns the object header address a shared datatype
+// message points to (0 when it lives in the shared message heap).
+func committedAddr(f *File, m *message) uint64 {
+	d := f.newBuf(m.data, m.addr, "shared message")
+	ver := d.u8()
+	typ := d.u8()
+	switch ver {
+	case 1:
+		d.skip(6 + f.lenSize)
+	case 2:
+	case 3:
+		if typ != 2 {
+			return 0
+		}
+	default:
+		return 0
+	}
+	a := d.addrField()
+	if d.err != nil || f.undef(a) {
+		return 0
+	}
+	return a
+}
 
 // Layout returns the storage layout.
 func (ds *Dataset) Layout() Layout { return ds.layout }

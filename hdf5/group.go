@@ -532,7 +532,7 @@ func (f *File) walkGroup(g *Group, seen map[uint64]bool, fn func(string, Object,
 		p := path.Join(g.path, l.Name)
 		if l.Type != LinkHard {
 			var obj Object
-			if l.Type == LinkSoft {
+			if l.Type == LinkSoft || l.Type == LinkExternal {
 				obj, _ = f.Object(p)
 			}
 			if err := fn(p, obj, &l, nil); err != nil {
