@@ -14,6 +14,18 @@ type discrete struct {
 	joint []int   // mixed-radix joint response code per trial
 	k     int     // joint alphabet size
 	ns    int
+	// scratch is reused by miTable; a discrete value is used by one
+	// goroutine at a time (copies must reset it).
+	scratch []int
+}
+
+func (d *discrete) buf(n int) []int {
+	if cap(d.scratch) < n {
+		d.scratch = make([]int, n)
+	}
+	s := d.scratch[:n]
+	clear(s)
+	return s
 }
 
 // maxJointAlphabet bounds Π ks so count tables stay small.
@@ -171,16 +183,12 @@ func condTables(stim, resp []int, ns, k int) (marg []int, cond [][]int, nstim []
 // miTable is H(R) − Σ_s p(s) H(R|s) with the estimator applied to each term.
 func (d *discrete) miTable(stim, resp []int, est Estimator, set *Settings) float64 {
 	n := len(stim)
-	if est == PlugIn && d.ns*d.k <= 4096 {
+	if est == PlugIn && d.ns*d.k <= 1<<20 {
 		// Allocation-free plug-in path: I = [Σ c_sr ln c_sr − Σ c_s ln c_s −
 		// Σ c_r ln c_r + N ln N] / (N ln 2).
-		var buf [4096 + 512]int
-		var flat, marg, nstim []int
-		if d.k+d.ns <= 512 {
-			flat, marg, nstim = buf[:d.ns*d.k], buf[4096:4096+d.k], buf[4096+d.k:4096+d.k+d.ns]
-		} else {
-			flat, marg, nstim = buf[:d.ns*d.k], make([]int, d.k), make([]int, d.ns)
-		}
+		m := d.ns * d.k
+		b := d.buf(m + d.k + d.ns)
+		flat, marg, nstim := b[:m], b[m:m+d.k], b[m+d.k:]
 		for i, s := range stim {
 			r := resp[i]
 			flat[s*d.k+r]++
@@ -216,7 +224,18 @@ func condEntropy(cond [][]int, nstim []int, n int, est Estimator, set *Settings)
 
 // byStim groups trial indices by stimulus.
 func byStim(stim []int, ns int) [][]int {
+	cnt := make([]int, ns+1)
+	for _, s := range stim {
+		cnt[s+1]++
+	}
+	for s := 1; s <= ns; s++ {
+		cnt[s] += cnt[s-1]
+	}
+	all := make([]int, len(stim))
 	g := make([][]int, ns)
+	for s := range g {
+		g[s] = all[cnt[s]:cnt[s]:cnt[s+1]]
+	}
 	for i, s := range stim {
 		g[s] = append(g[s], i)
 	}
@@ -235,7 +254,7 @@ func (d *discrete) miQE(set *Settings, r *rand.Rand) (float64, error) {
 	}
 	full := d.miTable(d.stim, d.joint, PlugIn, set)
 	reps := set.qeRepeats()
-	var stim, resp []int
+	stim, resp := make([]int, 0, len(d.stim)), make([]int, 0, len(d.stim))
 	var i2, i4, n2, n4 float64
 	for rep := 0; rep < reps; rep++ {
 		for _, g := range groups {

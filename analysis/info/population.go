@@ -138,6 +138,7 @@ func Population(stim []int, resp [][]int, groups [][]int, opt *Options, set *Set
 		res.PlugInBits = d.miTable(d.stim, d.joint, PlugIn, inner)
 		if opt != nil && opt.Permutations > 0 {
 			pd := *d
+			pd.scratch = nil
 			pstim := make([]int, len(stim))
 			t, err := Permute(len(stim), opt.Strata, opt.Permutations, func(perm []int, r *rand.Rand) (float64, error) {
 				for i, p := range perm {

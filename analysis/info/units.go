@@ -161,6 +161,7 @@ func unit(stim, resp []int, opt *Options, set *Settings) (UnitResult, error) {
 	}
 	if nPerm > 0 {
 		pd := *d
+		pd.scratch = nil
 		pstim := make([]int, len(stim))
 		t, err := Permute(len(stim), opt.Strata, nPerm, func(perm []int, r *rand.Rand) (float64, error) {
 			for i, p := range perm {
@@ -183,6 +184,7 @@ func unit(stim, resp []int, opt *Options, set *Settings) (UnitResult, error) {
 	}
 	if nBoot > 0 {
 		bd := *d
+		bd.scratch = nil
 		bs, bc := make([]int, len(stim)), make([]int, len(stim))
 		iv, err := Bootstrap(len(stim), d.stim, nBoot, opt.level(), func(idx []int, r *rand.Rand) (float64, error) {
 			for i, j := range idx {
