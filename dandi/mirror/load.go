@@ -139,3 +139,55 @@ func Serve(ctx context.Context, s *Server, ln net.Listener) error {
 	}
 	return err
 }
+
+// FromFiles builds a server holding one draft dandiset with the given
+// files (asset path → local file path), hashed now. With NewTestServer and
+// AssetURL it lets tests of other packages stream a local NWB file through
+// dandi.OpenAsset and count requests (Stats) under injected Latency.
+func FromFiles(dandiset string, files map[string]string) (*Server, error) {
+	s := New()
+	v := &Version{Version: "draft", Name: "test dandiset " + dandiset, Status: "Valid"}
+	for p, local := range files {
+		fi, err := os.Stat(local)
+		if err != nil {
+			return nil, fmt.Errorf("mirror: %w", err)
+		}
+		f, err := os.Open(local)
+		if err != nil {
+			return nil, fmt.Errorf("mirror: %w", err)
+		}
+		a, err := NewAsset(dandiset, p, f, fi.Size(), fi.ModTime(), nil)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		a.Content, a.File = nil, local
+		v.Assets = append(v.Assets, a)
+		if fi.ModTime().After(v.Modified) {
+			v.Modified = fi.ModTime()
+		}
+	}
+	sort.Slice(v.Assets, func(i, j int) bool { return v.Assets[i].Path < v.Assets[j].Path })
+	v.Created = v.Modified
+	s.Add(&Dandiset{ID: dandiset, Created: v.Created, Modified: v.Modified, Versions: []*Version{v}})
+	return s, nil
+}
+
+// AssetURL returns the API download URL of the asset at path in dandiset
+// (draft), for a server reachable at origin (e.g. httptest URL), or "".
+func (s *Server) AssetURL(origin, dandiset, path string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	d := s.dandiset(dandiset)
+	if d == nil {
+		return ""
+	}
+	for _, v := range d.Versions {
+		for _, a := range v.Assets {
+			if a.Path == path {
+				return origin + "/api/assets/" + a.ID + "/download/"
+			}
+		}
+	}
+	return ""
+}

@@ -683,7 +683,7 @@ func (op *fileOp) runPart(ctx context.Context, p *part, hashPart bool) error {
 			}
 		}
 	}
-	fails := 0
+	fails, total := 0, 0
 	var lastErr error
 	for p.done.Load() < p.length {
 		before := p.done.Load()
@@ -698,6 +698,9 @@ func (op *fileOp) runPart(ctx context.Context, p *part, hashPart bool) error {
 			return fmt.Errorf("bytes %d-%d: %w", p.start+p.done.Load(), p.start+p.length-1, err)
 		}
 		lastErr = err
+		if total++; total >= 20*orInt(op.f.Attempts, 10) {
+			return fmt.Errorf("bytes %d-%d: giving up after %d attempts: %w", p.start+p.done.Load(), p.start+p.length-1, total, lastErr)
+		}
 		if p.done.Load() > before {
 			fails = 0
 		} else {

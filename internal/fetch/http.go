@@ -113,7 +113,22 @@ func NewHTTPClient(o *HTTPOptions) *http.Client {
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
-	return &http.Client{Transport: &retryablehttp.RoundTripper{Client: rc}}
+	return &http.Client{Transport: oneOf{&retryablehttp.RoundTripper{Client: rc}}}
+}
+
+// oneOf returns either a response or an error, never both (net/http logs
+// and drops a response returned with an error).
+type oneOf struct{ rt http.RoundTripper }
+
+func (o oneOf) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := o.rt.RoundTrip(req)
+	if err != nil && resp != nil {
+		if resp.Body != nil {
+			resp.Body.Close()
+		}
+		resp = nil
+	}
+	return resp, err
 }
 
 // Backoff returns the wait before retry attempt (0-based): Retry-After when
