@@ -520,16 +520,47 @@ func (ds *Dataset) filterSpecs() []filter.Spec {
 }
 
 // readChunk returns the decoded bytes of one chunk.
-func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec) ([]byte, error) {
+// rawPool recycles buffers for stored (compressed) chunk bytes.
+var rawPool sync.Pool
+
+func getRaw(n int) *[]byte {
+	if p, ok := rawPool.Get().(*[]byte); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	b := make([]byte, n)
+	return &b
+}
+
+// readChunk returns the decoded bytes of one chunk; release must be
+// called once the bytes are no longer used.
+func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec) (data []byte, release func(), err error) {
 	f := ds.f
 	cb := ds.chunkBytes()
 	if int64(cb) > f.opts.maxAlloc || int64(loc.size) > f.opts.maxAlloc {
-		return nil, fmt.Errorf("hdf5: %s: chunk of %d bytes: %w", ds.path, cb, ErrTooLarge)
+		return nil, nil, fmt.Errorf("hdf5: %s: chunk of %d bytes: %w", ds.path, cb, ErrTooLarge)
 	}
-	raw, err := f.readAt(loc.addr, int64(loc.size), "chunk")
+	if err := f.checkRange(loc.addr, loc.size, "chunk"); err != nil {
+		return nil, nil, err
+	}
+	bp := getRaw(int(loc.size))
+	release = func() { rawPool.Put(bp) }
+	raw := *bp
+	if _, err := f.r.ReadAt(raw, int64(f.base+loc.addr)); err != nil && !isEOF(err) {
+		release()
+		return nil, nil, fmt.Errorf("hdf5: %s: reading chunk at offset %d: %w", ds.path, f.base+loc.addr, err)
+	}
+	data, err = ds.decodeChunk(loc, specs, raw)
 	if err != nil {
-		return nil, err
+		release()
+		return nil, nil, err
 	}
+	return data, release, nil
+}
+
+func (ds *Dataset) decodeChunk(loc chunkLoc, specs []filter.Spec, raw []byte) ([]byte, error) {
+	f := ds.f
+	cb := ds.chunkBytes()
 	if len(specs) > 0 {
 		out, err := filter.Decode(specs, raw, ds.dtype.Size, int(cb), loc.mask)
 		if err != nil {
@@ -636,11 +667,12 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 				}
 			}
 		}
-		b, err := ds.readChunk(loc, sp)
+		b, release, err := ds.readChunk(loc, sp)
 		if err != nil {
 			return err
 		}
 		copySel(dst, b, ds.dims, j.origin, ds.chunkDims, s, es)
+		release()
 		return nil
 	}
 	workers := ds.f.opts.workers
