@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# P1: pure-Go HDF5 reads vs Debian h5py on the same 256 MiB float32 dataset
+# (../shared/bench/p1_make_h5.py: 65536 x 1024, chunks 256 x 256, shuffle +
+# deflate 4; and the same data contiguous). Goals (issue 2): chunked full
+# read <= 0.6 x h5py, contiguous <= 1.0 x, 1024-row hyperslab <= 0.5 x.
+# Usage: bench/p1.sh [DATA_DIR]   (default /tmp/neurodata-bench; the two
+# 256 MB files are made there once and never committed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared=../shared/bench
+dir=${1:-/tmp/neurodata-bench}
+rounds=${P1_ROUNDS:-3}
+mkdir -p "$dir"
+ch="$dir/p1_chunked.h5" ct="$dir/p1_contig.h5"
+if [ ! -f "$ch" ] || [ ! -f "$ct" ]; then
+  /usr/bin/python3 "$shared/p1_make_h5.py" "$ch" "$ct"
+fi
+export ND_P1_DIR="$dir"
+go test -c -o "$dir/bench.test" ./bench
+out="$dir/p1.txt"
+: > "$out"
+# interleave peer and Go runs (shared machine: absolute times drift)
+for round in $(seq "$rounds"); do
+  (cd "$shared" && /usr/bin/python3 p1_read.py full "$ch" --repeat 3 && /usr/bin/python3 p1_read.py full "$ct" --repeat 3 &&
+    /usr/bin/python3 p1_read.py slab "$ch" --repeat 21) | tee -a "$out"
+  [ "$round" = 1 ] && (cd "$shared" && /usr/bin/python3 p1_read.py inflate "$ch" --repeat 3) | tee -a "$out"
+  "$dir/bench.test" -test.run '^$' -test.bench 'BenchmarkP1' -test.benchtime 3x -test.count 1 | grep '^BenchmarkP1' | tee -a "$out"
+done
+python3 - "$out" <<'PY'
+import json, re, statistics, sys
+py, go = {}, {}
+for line in open(sys.argv[1]):
+    if line.startswith("{"):
+        d = json.loads(line)
+        py.setdefault(d["id"], []).append(d["median_s"])
+    m = re.match(r"(BenchmarkP1\w+?)(-\d+)?\s+\d+\s+([\d.]+) ns/op", line)
+    if m:
+        go.setdefault(m.group(1), []).append(float(m.group(3)) / 1e9)
+med = lambda v: statistics.median(v)
+pairs = [("BenchmarkP1Chunked", "P1.full.chunked", 0.6), ("BenchmarkP1Chunked1Worker", "P1.full.chunked", None),
+         ("BenchmarkP1Contiguous", "P1.full.contig", 1.0), ("BenchmarkP1Hyperslab", "P1.slab.chunked", 0.5)]
+for g, p, goal in pairs:
+    if g in go and p in py:
+        r = med(go[g]) / med(py[p])
+        tag = "" if goal is None else ("  goal <= %.1f: %s" % (goal, "met" if r <= goal else "NOT met"))
+        print(f"{g:28s} {med(go[g])*1e3:9.1f} ms   h5py {p:16s} {med(py[p])*1e3:9.1f} ms   ratio {r:.2f}{tag}")
+for k in ("P1.inflate.zlib_1core", "P1.inflate+unshuffle_1core"):
+    if k in py:
+        print(f"h5py-side {k}: {med(py[k])*1e3:.1f} ms (single-core physical-limit indicator)")
+PY
