@@ -362,6 +362,9 @@ func (f *File) IsA(path, base string) bool {
 	if err != nil {
 		return false
 	}
+	if bns, bname := splitType(base); tn.Name == bname && (bns == "" || bns == tn.Namespace) {
+		return true // exact type: no need to load the specifications
+	}
 	t, _ := f.Types()
 	return t.IsA(tn, base)
 }

@@ -233,7 +233,16 @@ func (t *Table) Column(name string) (*Column, error) {
 	for _, d := range sh[1:] {
 		c.ElemShape = append(c.ElemShape, int(d))
 	}
-	types := t.f.typesOrBuiltin()
+	isRegion := func() bool {
+		switch c.Type.Name {
+		case "DynamicTableRegion":
+			return true
+		case "VectorData", "VectorIndex", "ElementIdentifiers", "":
+			return hasAttr(ds, "table")
+		}
+		// other types: consult the type system (extension subtypes)
+		return hasAttr(ds, "table") || t.f.typesOrBuiltin().IsA(c.Type, "DynamicTableRegion")
+	}
 	switch {
 	case c.Elem == ElemStruct:
 		c.Kind = ColumnCompound
@@ -246,7 +255,7 @@ func (t *Table) Column(name string) (*Column, error) {
 		}
 	case c.Elem == ElemRef:
 		c.Kind = ColumnReference
-	case types.IsA(c.Type, "DynamicTableRegion") || hasAttr(ds, "table"):
+	case isRegion():
 		c.Kind = ColumnRegion
 		if a, err := ds.Attr("table"); err == nil {
 			if r, err := a.Reference(); err == nil {

@@ -56,9 +56,9 @@ func valuesArray(mem memory.Allocator, v *nwb.Values) (arrow.Array, error) {
 	n := v.Len()
 	switch v.Elem {
 	case nwb.ElemFloat64:
-		return primitive(mem, arrow.PrimitiveTypes.Float64.(arrow.FixedWidthDataType), n, func(b []byte) {
-			copy(arrow.Float64Traits.CastFromBytes(b), v.F64)
-		}), nil
+		// Values read from the file are owned by this conversion: wrap
+		// them (no copy) instead of copying into allocator memory.
+		return wrapped(arrow.PrimitiveTypes.Float64, n, arrow.Float64Traits.CastToBytes(v.F64)), nil
 	case nwb.ElemFloat32:
 		return primitive(mem, arrow.PrimitiveTypes.Float32.(arrow.FixedWidthDataType), n, func(b []byte) {
 			dst := arrow.Float32Traits.CastFromBytes(b)
@@ -67,9 +67,7 @@ func valuesArray(mem memory.Allocator, v *nwb.Values) (arrow.Array, error) {
 			}
 		}), nil
 	case nwb.ElemInt64:
-		return primitive(mem, arrow.PrimitiveTypes.Int64.(arrow.FixedWidthDataType), n, func(b []byte) {
-			copy(arrow.Int64Traits.CastFromBytes(b), v.I64)
-		}), nil
+		return wrapped(arrow.PrimitiveTypes.Int64, n, arrow.Int64Traits.CastToBytes(v.I64)), nil
 	case nwb.ElemInt32:
 		return primitive(mem, arrow.PrimitiveTypes.Int32.(arrow.FixedWidthDataType), n, func(b []byte) {
 			dst := arrow.Int32Traits.CastFromBytes(b)
@@ -153,6 +151,16 @@ func valuesArray(mem memory.Allocator, v *nwb.Values) (arrow.Array, error) {
 		return array.MakeFromData(data), nil
 	}
 	return nil, fmt.Errorf("nwbarrow: element type %s has no Arrow mapping", v.Elem)
+}
+
+// wrapped makes an array over Go memory (garbage collected, not counted by
+// the allocator).
+func wrapped(dt arrow.DataType, n int, b []byte) arrow.Array {
+	buf := memory.NewBufferBytes(b)
+	data := array.NewData(dt, n, []*memory.Buffer{nil, buf}, nil, 0, 0)
+	buf.Release()
+	defer data.Release()
+	return array.MakeFromData(data)
 }
 
 func primitive(mem memory.Allocator, dt arrow.FixedWidthDataType, n int, fill func([]byte)) arrow.Array {

@@ -6,6 +6,8 @@
 package spec
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -31,34 +33,44 @@ type Namespace struct {
 // node mirrors a group/dataset spec; both the NWB key names
 // (neurodata_type_def/_inc) and the HDMF ones (data_type_def/_inc) occur.
 type node struct {
-	NDef     string `yaml:"neurodata_type_def"`
-	NInc     string `yaml:"neurodata_type_inc"`
-	DDef     string `yaml:"data_type_def"`
-	DInc     string `yaml:"data_type_inc"`
-	Groups   []node `yaml:"groups"`
-	Datasets []node `yaml:"datasets"`
+	NDef     string `yaml:"neurodata_type_def" json:"neurodata_type_def"`
+	NInc     string `yaml:"neurodata_type_inc" json:"neurodata_type_inc"`
+	DDef     string `yaml:"data_type_def" json:"data_type_def"`
+	DInc     string `yaml:"data_type_inc" json:"data_type_inc"`
+	Groups   []node `yaml:"groups" json:"groups"`
+	Datasets []node `yaml:"datasets" json:"datasets"`
 }
 
 type schemaDoc struct {
-	Groups   []node `yaml:"groups"`
-	Datasets []node `yaml:"datasets"`
+	Groups   []node `yaml:"groups" json:"groups"`
+	Datasets []node `yaml:"datasets" json:"datasets"`
 }
 
 type nsDoc struct {
 	Namespaces []struct {
-		Name    string `yaml:"name"`
-		Version string `yaml:"version"`
+		Name    string `yaml:"name" json:"name"`
+		Version string `yaml:"version" json:"version"`
 		Schema  []struct {
-			Namespace string `yaml:"namespace"`
-			Source    string `yaml:"source"`
-		} `yaml:"schema"`
-	} `yaml:"namespaces"`
+			Namespace string `yaml:"namespace" json:"namespace"`
+			Source    string `yaml:"source" json:"source"`
+		} `yaml:"schema" json:"schema"`
+	} `yaml:"namespaces" json:"namespaces"`
+}
+
+// unmarshal decodes JSON (the cached specs, fast path) or YAML.
+func unmarshal(b []byte, v any) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
+		if err := json.Unmarshal(t, v); err == nil {
+			return nil
+		}
+	}
+	return yaml.Unmarshal(b, v)
 }
 
 // ParseNamespaces parses a namespace document (YAML or JSON).
 func ParseNamespaces(b []byte) ([]Namespace, error) {
 	var d nsDoc
-	if err := yaml.Unmarshal(b, &d); err != nil {
+	if err := unmarshal(b, &d); err != nil {
 		return nil, fmt.Errorf("spec: namespace document: %w", err)
 	}
 	var out []Namespace
@@ -82,7 +94,7 @@ func ParseNamespaces(b []byte) ([]Namespace, error) {
 // to namespace ns.
 func ParseSchema(ns string, b []byte) ([]TypeDef, error) {
 	var d schemaDoc
-	if err := yaml.Unmarshal(b, &d); err != nil {
+	if err := unmarshal(b, &d); err != nil {
 		return nil, fmt.Errorf("spec: schema document of namespace %q: %w", ns, err)
 	}
 	var out []TypeDef
