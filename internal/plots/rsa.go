@@ -96,6 +96,7 @@ func ModelBars(path, ylabel string, bars []ModelBar, ceilLower, ceilUpper float6
 	}
 	p := plot.New()
 	p.Y.Label.Text = ylabel
+	p.Add(plotter.NewGrid())
 	lo, hi := 0.0, 0.0
 	vals := make(plotter.Values, len(bars))
 	names := make([]string, len(bars))
@@ -165,7 +166,6 @@ func ModelBars(path, ylabel string, bars []ModelBar, ceilLower, ceilUpper float6
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.6, float64(len(bars))-0.4
 	p.Y.Min, p.Y.Max = math.Min(lo, 0)-0.05*(hi-lo+1e-9), hi+0.1*(hi-lo+1e-9)
-	p.Add(plotter.NewGrid())
 	p.Legend.Top = true
 	w := vg.Length(1.5+1.1*float64(len(bars))) * vg.Inch
 	img := vgimg.New(w, 4*vg.Inch)

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/neurodata/neurodata/examples"
+)
+
+func runRSA(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), append([]string{"analyze", "rsa"}, args...), &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
+	return code, out.String(), errb.String()
+}
+
+type rsaJSON struct {
+	Conditions int `json:"n_conditions"`
+	Channels   int `json:"n_channels"`
+	Models     []struct {
+		Model        string     `json:"model"`
+		Similarity   float64    `json:"similarity"`
+		P            float64    `json:"p"`
+		CI           [2]float64 `json:"ci"`
+		CeilingLower *float64   `json:"ceiling_lower"`
+		CeilingUpper *float64   `json:"ceiling_upper"`
+		CKA          float64    `json:"cka"`
+		CKADebiased  float64    `json:"cka_debiased"`
+	} `json:"models"`
+	Ranking  []string `json:"ranking"`
+	Pairwise []struct {
+		A     string  `json:"a"`
+		PHolm float64 `json:"p_holm"`
+	} `json:"pairwise"`
+}
+
+var rsaBase = []string{"--example", "ophys_scenes", "--intervals", "natural_scenes_presentations", "--by", "frame", "--response", "dff",
+	"--permutations", "300", "--bootstrap", "200", "--splits", "10"}
+
+// With the default dF/F window [start, start+0.5 s), the whole pipeline
+// (NWB reader → window means → correlation RDMs → Spearman) must reproduce
+// the truth file's sanity_check_not_truth values, computed by the fixture
+// generator with numpy.
+func TestAnalyzeRSAExampleJSON(t *testing.T) {
+	code, out, errs := runRSA(t, append(rsaBase, "--json")...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res rsaJSON
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	b, err := examples.ReadFile("ophys_scenes.truth.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var truth struct {
+		Sanity struct {
+			Spearman map[string]float64 `json:"spearman"`
+		} `json:"sanity_check_not_truth"`
+	}
+	json.Unmarshal(b, &truth)
+	if res.Conditions != 40 || res.Channels != 100 || len(res.Models) != 3 {
+		t.Fatalf("%d conditions, %d channels, %d models", res.Conditions, res.Channels, len(res.Models))
+	}
+	for _, m := range res.Models {
+		want := truth.Sanity.Spearman[m.Model]
+		if math.Abs(m.Similarity-want) > 1e-6 {
+			t.Errorf("%s similarity %.6f, truth file sanity check %.6f", m.Model, m.Similarity, want)
+		}
+		if m.CeilingLower == nil || !(*m.CeilingLower <= *m.CeilingUpper) || !(m.CI[0] <= m.Similarity && m.Similarity <= m.CI[1]) {
+			t.Errorf("%s: ceiling %v %v, ci %v", m.Model, m.CeilingLower, m.CeilingUpper, m.CI)
+		}
+	}
+	if strings.Join(res.Ranking, ",") != "layer_true,layer_partial,layer_random" {
+		t.Errorf("ranking %v", res.Ranking)
+	}
+	if res.Models[0].P >= 0.01 || res.Models[2].P <= 0.05 {
+		t.Errorf("p values %g (true), %g (random)", res.Models[0].P, res.Models[2].P)
+	}
+	if len(res.Pairwise) != 3 {
+		t.Errorf("%d pairwise comparisons", len(res.Pairwise))
+	}
+}
+
+func TestAnalyzeRSACKAAndPlots(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runRSA(t, append(rsaBase, "--compare", "cka", "--kernel", "0.05:0.35", "--json", "--plot", dir)...)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res rsaJSON
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range res.Models {
+		if m.Similarity != m.CKA || m.CeilingLower != nil {
+			t.Errorf("%s: cka similarity %g vs cka %g, ceiling %v", m.Model, m.Similarity, m.CKA, m.CeilingLower)
+		}
+	}
+	if strings.Join(res.Ranking, ",") != "layer_true,layer_partial,layer_random" {
+		t.Errorf("CKA ranking %v", res.Ranking)
+	}
+	for _, f := range []string{"rsa_rdms.png", "rsa_models.png"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() < 1000 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestAnalyzeRSAErrors(t *testing.T) {
+	npy := filepath.Join("..", "..", "testdata", "npy", "f8_le.npy")
+	cases := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--example", "ophys_scenes", "--by", "frame", "--response", "dff"}, ExitUsage, "--intervals"},
+		{append(rsaBase, "--rdm", "cosine"), ExitUsage, "--rdm"},
+		{append(rsaBase, "--compare", "kendall"), ExitUsage, "--compare"},
+		{append(rsaBase, "--model", "nopath"), ExitUsage, "NAME=PATH"},
+		{append(rsaBase, "--window", "0.5:0.1"), ExitUsage, "--window"},
+		{append(rsaBase, "--by", "nosuch"), ExitUsage, "no such column"},
+		{append(rsaBase, "--model", "tiny="+npy), ExitError, "shape [3 4]"},
+	}
+	for _, c := range cases {
+		code, _, errs := runRSA(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.msg) {
+			t.Errorf("%v: exit %d (want %d), stderr %q (want %q)", c.args[len(c.args)-2:], code, c.code, errs, c.msg)
+		}
+	}
+}
