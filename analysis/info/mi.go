@@ -3,6 +3,8 @@ package info
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync"
 )
 
 // discrete is a validated sample: stimulus codes in [0, ns), one or more
@@ -17,6 +19,22 @@ type discrete struct {
 	// scratch is reused by miTable; a discrete value is used by one
 	// goroutine at a time (copies must reset it).
 	scratch []int
+}
+
+// workCopies returns a pool of one-component working copies of d with their
+// own stim, joint and scratch slices, for concurrent permutation and
+// bootstrap tasks (each task overwrites stim and/or joint).
+func (d *discrete) workCopies() *sync.Pool {
+	return &sync.Pool{New: func() any {
+		c := *d
+		c.scratch = nil
+		c.stim = slices.Clone(d.stim)
+		if len(d.comps) == 1 {
+			c.joint = slices.Clone(d.joint)
+			c.comps = [][]int{c.joint}
+		}
+		return &c
+	}}
 }
 
 func (d *discrete) buf(n int) []int {

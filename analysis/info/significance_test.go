@@ -118,7 +118,17 @@ func TestUnitsDeterministicAcrossWorkers(t *testing.T) {
 			resp[u][i] = poissonDraw(r, 2+float64(stim[i]*u%5))
 		}
 	}
+	// 7 units: parallel over units; 1 unit: parallel over its permutations
+	// and bootstrap replicates.
 	for _, est := range Estimators {
+		for _, rs := range [][][]int{resp, resp[:1]} {
+			unitsDeterministic(t, est, stim, rs)
+		}
+	}
+}
+
+func unitsDeterministic(t *testing.T, est Estimator, stim []int, resp [][]int) {
+	{
 		opt := &Options{Estimator: est, Permutations: 50, Bootstrap: 20}
 		a, err := Units(stim, resp, opt, &Settings{Workers: 1, Rand: rand.New(rand.NewPCG(5, 5))})
 		if err != nil {

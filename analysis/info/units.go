@@ -112,11 +112,13 @@ func Units(stim []int, resp [][]int, opt *Options, set *Settings) ([]UnitResult,
 		}
 	}
 	out := make([]UnitResult, len(resp))
-	inner := Settings{Workers: 1}
+	// Workers left over when there are fewer units than workers go to each
+	// unit's permutations and bootstrap replicates.
+	inner := Settings{}
 	if set != nil {
 		inner = *set
-		inner.Workers = 1
 	}
+	inner.Workers = max(1, set.workers()/max(1, len(resp)))
 	err := parallel(len(resp), set.workers(), seeds(set.rng(), len(resp)), func(u int, r *rand.Rand) error {
 		s := inner
 		s.Rand = r
@@ -159,18 +161,18 @@ func unit(stim, resp []int, opt *Options, set *Settings) (UnitResult, error) {
 	if opt != nil {
 		nPerm, nBoot = opt.Permutations, opt.Bootstrap
 	}
+	taskSet := &Settings{Workers: set.workers(), Rand: r, QERepeats: set.qeRepeats(), Shuffles: set.shuffles(),
+		ShuffleBase: set.shuffleBase(), NSBNodes: set.nsbNodes()}
 	if nPerm > 0 {
-		pd := *d
-		pd.scratch = nil
-		pstim := make([]int, len(stim))
+		pool := d.workCopies()
 		t, err := Permute(len(stim), opt.Strata, nPerm, func(perm []int, r *rand.Rand) (float64, error) {
+			c := pool.Get().(*discrete)
+			defer pool.Put(c)
 			for i, p := range perm {
-				pstim[i] = d.stim[p]
+				c.stim[i] = d.stim[p]
 			}
-			pd.stim = pstim
-			return pd.mi(est, set, r)
-		}, &Settings{Workers: 1, Rand: r, QERepeats: set.qeRepeats(), Shuffles: set.shuffles(),
-			ShuffleBase: set.shuffleBase(), NSBNodes: set.nsbNodes()})
+			return c.mi(est, set, r)
+		}, taskSet)
 		if err != nil {
 			return UnitResult{}, err
 		}
@@ -183,21 +185,19 @@ func unit(stim, resp []int, opt *Options, set *Settings) (UnitResult, error) {
 		}
 	}
 	if nBoot > 0 {
-		bd := *d
-		bd.scratch = nil
-		bs, bc := make([]int, len(stim)), make([]int, len(stim))
+		pool := d.workCopies()
 		iv, err := Bootstrap(len(stim), d.stim, nBoot, opt.level(), func(idx []int, r *rand.Rand) (float64, error) {
+			c := pool.Get().(*discrete)
+			defer pool.Put(c)
 			for i, j := range idx {
-				bs[i], bc[i] = d.stim[j], d.joint[j]
+				c.stim[i], c.joint[i] = d.stim[j], d.joint[j]
 			}
-			bd.stim, bd.joint, bd.comps = bs, bc, [][]int{bc}
-			v, err := bd.mi(est, set, r)
+			v, err := c.mi(est, set, r)
 			if err == nil && opt.SubtractNull && nPerm > 0 {
 				v -= res.NullMeanBits
 			}
 			return v, err
-		}, &Settings{Workers: 1, Rand: r, QERepeats: set.qeRepeats(), Shuffles: set.shuffles(),
-			ShuffleBase: set.shuffleBase(), NSBNodes: set.nsbNodes()})
+		}, taskSet)
 		if err != nil {
 			return UnitResult{}, err
 		}
