@@ -191,6 +191,7 @@ func (f *File) StimulusTemplates() ([]Template, error) {
 		return nil, nil
 	}
 	var out []Template
+	types := f.typesOrBuiltin()
 	var visit func(g *hdf5.Group, depth int) error
 	visit = func(g *hdf5.Group, depth int) error {
 		if depth > 4 {
@@ -208,10 +209,17 @@ func (f *File) StimulusTemplates() ([]Template, error) {
 			tn, _ := typeOf(o)
 			switch x := o.(type) {
 			case *hdf5.Dataset:
-				if l.Name == "data" || tn.Name != "" {
-					et, _ := elemOf(x.Type())
-					out = append(out, Template{Name: l.Name, Path: x.Path(), Type: tn, Shape: x.Shape(), Elem: et})
+				name := l.Name
+				switch {
+				case l.Name == "data": // the image stack of an (Image)Series template
+					name = g.Name()
+					tn, _ = typeOf(g)
+				case tn.Name != "" && types.IsA(tn, "Image"): // an Image inside Images
+				default:
+					continue
 				}
+				et, _ := elemOf(x.Type())
+				out = append(out, Template{Name: name, Path: x.Path(), Type: tn, Shape: x.Shape(), Elem: et})
 			case *hdf5.Group:
 				if err := visit(x, depth+1); err != nil {
 					return err
