@@ -126,3 +126,66 @@ func ExampleRidge() {
 	fmt.Printf("max error %.1e rad\n", math.Max(e[0], math.Max(e[2], e[5])))
 	// Output: max error 0.0e+00 rad
 }
+
+// Test whether decoding beats chance with a label-permutation test.
+func ExamplePermutationTest() {
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := mat.NewDense(60, 4, nil)
+	y := make([]int, 60)
+	for i := range y {
+		y[i] = i % 3
+		for j := 0; j < 4; j++ {
+			x.Set(i, j, rng.NormFloat64())
+		}
+		x.Set(i, y[i], x.At(i, y[i])+2) // unit c prefers class c
+	}
+	folds, _ := decoding.StratifiedKFold(y, 5, nil)
+	res, err := decoding.PermutationTest(func() decoding.Classifier { return &decoding.LDA{} }, x, y, folds, nil, 99,
+		&decoding.Settings{Src: rand.NewPCG(1, 1)})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("observed %.2f, p = %.2f (smallest possible 1/100)\n", res.Observed, res.P)
+	// Output: observed 0.90, p = 0.01 (smallest possible 1/100)
+}
+
+// Poisson naive Bayes on spike counts per trial, with class posteriors.
+func ExamplePoissonBayes() {
+	// Unit 0 fires ~8 spikes for class 10 and ~2 for class 20; unit 1 the reverse.
+	x := mat.NewDense(4, 2, []float64{8, 2, 7, 1, 2, 9, 1, 7})
+	y := []int{10, 10, 20, 20}
+	var m decoding.PoissonBayes
+	if err := m.Fit(x, y); err != nil {
+		panic(err)
+	}
+	// Means λ = (7.5, 1.5) and (1.5, 8); for n = (6, 3) the log-likelihood
+	// difference is 6·ln 5 + 3·ln(1.5/8) + 0.5 = 5.1347, so P = 0.9941.
+	trial := mat.NewDense(1, 2, []float64{6, 3})
+	p := m.PredictProba(nil, trial)
+	fmt.Println(m.Predict(nil, trial), m.Classes())
+	fmt.Printf("P(class 10) = %.4f\n", p.At(0, 0))
+	// Output:
+	// [10] [10 20]
+	// P(class 10) = 0.9941
+}
+
+// Decoding accuracy as a function of the number of units.
+func ExampleLearningCurveUnits() {
+	rng := rand.New(rand.NewPCG(7, 8))
+	x := mat.NewDense(80, 8, nil)
+	y := make([]int, 80)
+	for i := range y {
+		y[i] = i % 2
+		for j := 0; j < 8; j++ {
+			x.Set(i, j, rng.NormFloat64()+0.8*float64(y[i]))
+		}
+	}
+	folds, _ := decoding.StratifiedKFold(y, 4, nil)
+	curve, err := decoding.LearningCurveUnits(func() decoding.Classifier { return &decoding.LDA{} }, x, y, folds,
+		[]int{1, 8}, 5, &decoding.Settings{Src: rand.NewPCG(1, 1)})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("more units decode better:", curve[1].Mean > curve[0].Mean)
+	// Output: more units decode better: true
+}
