@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/neurodata/neurodata/examples"
+	"github.com/neurodata/neurodata/nwb"
+)
+
+func exampleFile(t *testing.T, name string) *nwb.File {
+	t.Helper()
+	r, n, err := examples.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := nwb.NewReader(r, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// TestExportParquetUnits: the units table of the embedded session exported
+// to Parquet and read back with arrow-go holds the session's ids and spike
+// counts (read independently through package nwb).
+func TestExportParquetUnits(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "units.parquet")
+	code, stdout, stderr := runCLI(t, "export", "--example", "--table", "units", "-o", out)
+	if code != ExitOK || strings.TrimSpace(stdout) != out {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := file.NewParquetReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	rd, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := rd.ReadTable(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	f := exampleFile(t, "ecephys_gratings")
+	u, _ := f.Units()
+	ids, _ := u.IDs()
+	if tbl.NumRows() != int64(len(ids)) {
+		t.Fatalf("%d rows, want %d", tbl.NumRows(), len(ids))
+	}
+	gotIDs := tbl.Column(0).Data().Chunk(0).(*array.Int64)
+	idx := tbl.Schema().FieldIndices("spike_times")[0]
+	lists := tbl.Column(idx).Data().Chunk(0).(*array.List)
+	for i, id := range ids {
+		n, _ := u.SpikeCount(i)
+		lo, hi := lists.ValueOffsets(i)
+		if gotIDs.Value(i) != id || int(hi-lo) != n {
+			t.Fatalf("row %d: id %d with %d spikes, want %d with %d", i, gotIDs.Value(i), hi-lo, id, n)
+		}
+	}
+	sch, err := rd.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md, _ := sch.Metadata().GetValue("nwb.neurodata_type"); md != "core.Units" {
+		t.Errorf("schema metadata nwb.neurodata_type = %q", md)
+	}
+}
+
+// TestExportCSVStdout: trials as CSV on stdout, values as in the file.
+func TestExportCSVStdout(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "export", "--example", "-t", "trials", "--format", "csv", "-o", "-")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := exampleFile(t, "ecephys_gratings")
+	tr, _ := f.Trials()
+	start, _ := tr.Float64s("start_time")
+	blank, _ := tr.Bools("is_blank")
+	if len(rows) != len(start)+1 || rows[0][1] != "start_time" || rows[0][5] != "is_blank" {
+		t.Fatalf("%d CSV rows, header %v", len(rows), rows[0])
+	}
+	for i := range start {
+		v, err := strconv.ParseFloat(rows[i+1][1], 64)
+		if err != nil || v != start[i] || rows[i+1][5] != strconv.FormatBool(blank[i]) {
+			t.Fatalf("row %d: %v, want start %v blank %v", i, rows[i+1], start[i], blank[i])
+		}
+	}
+}
+
+// TestExportAll writes every table, the spike trains and the series.
+func TestExportAll(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCLI(t, "export", "--example", "ophys_scenes", "--all", dir, "--series", "--format", "arrow")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	want := []string{"intervals_natural_scenes_presentations.arrow", "processing_ophys_DfOverF_RoiResponseSeries.arrow", "processing_ophys_ImageSegmentation_PlaneSegmentation.arrow"}
+	if strings.Join(names, ",") != strings.Join(want, ",") || len(strings.Fields(stdout)) != 3 {
+		t.Fatalf("wrote %v (stdout %q), want %v", names, stdout, want)
+	}
+	if !strings.Contains(stderr, "skipped /acquisition/raw_movie") {
+		t.Errorf("no note about the external raw movie: %q", stderr)
+	}
+	// the dF/F series: 2760 frames x 100 ROIs (fixtures README)
+	b, _ := os.ReadFile(filepath.Join(dir, want[1]))
+	rd, err := ipc.NewFileReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	rows := int64(0)
+	for i := 0; i < rd.NumRecords(); i++ {
+		rec, _ := rd.RecordBatch(i)
+		rows += rec.NumRows()
+	}
+	if rows != 2760 || rd.Schema().Field(1).Type.String() != "fixed_size_list<item: float64, nullable>[100]" && !strings.Contains(rd.Schema().Field(1).Type.String(), "[100]") {
+		t.Errorf("dF/F: %d rows, type %s", rows, rd.Schema().Field(1).Type)
+	}
+}
+
+// TestExportErrors: bad input gives exit 2 (usage) or 1 and never leaves a
+// file (or a temporary) behind.
+func TestExportErrors(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "x.parquet")
+	cases := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"export", "--example", "--table", "nope", "-o", out}, ExitUsage},
+		{[]string{"export", "--example", "--table", "units", "--format", "xlsx", "-o", out}, ExitUsage},
+		{[]string{"export", "--example", "-o", out}, ExitUsage},
+		{[]string{"export", filepath.Join(dir, "missing.nwb"), "--table", "units", "-o", out}, ExitUsage},
+		{[]string{"export", "--example", "--table", "units", "--all", dir}, ExitUsage},
+		{[]string{"export", "--example", "--table", "units", "-o", filepath.Join(dir, "no", "such", "dir", "u.parquet")}, ExitError},
+		{[]string{"export", "--example", "not_an_example", "--table", "units"}, ExitUsage},
+	}
+	for _, c := range cases {
+		code, _, stderr := runCLI(t, c.args...)
+		if code != c.code || stderr == "" {
+			t.Errorf("%v: exit %d (stderr %q), want %d", c.args, code, stderr, c.code)
+		}
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 0 {
+		t.Errorf("files left behind: %v", ents)
+	}
+}
