@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -160,14 +161,20 @@ func globMatch(g, p string) bool {
 // ranges, ETag pinning). rawURL is any form ParseURL accepts that names one
 // asset (an asset URL, dandi://…/file.nwb, a ?path= URL matching one file)
 // or a plain http(s) file URL. The returned ReaderAt is a *rangeio.Reader
-// (type-assert it for Stats or Close). Options: WithAPIURL, WithAPIKey,
-// WithHTTPClient, WithRangeOptions.
+// (type-assert it for Stats or Close). The API base is the URL's own,
+// overridden for DANDI:/dandi:// ids by DANDI_API_URL; the key comes from
+// DANDI_API_KEY. Options (WithAPIURL, WithAPIKey, WithHTTPClient,
+// WithRangeOptions) win over both.
 func OpenAsset(ctx context.Context, rawURL string, opts ...Option) (io.ReaderAt, int64, error) {
 	r, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, 0, err
 	}
-	c := NewClient(append([]Option{WithAPIURL(r.APIURL)}, opts...)...)
+	pre := []Option{WithAPIURL(r.APIFor(os.Getenv("DANDI_API_URL")))}
+	if k := os.Getenv("DANDI_API_KEY"); k != "" {
+		pre = append(pre, WithAPIKey(k))
+	}
+	c := NewClient(append(pre, opts...)...)
 	ropts := append([]rangeio.Option{rangeio.WithClient(c.hc)}, c.rangeOpt...)
 	var target string
 	switch r.Kind {
@@ -198,4 +205,3 @@ func OpenAsset(ctx context.Context, rawURL string, opts ...Option) (io.ReaderAt,
 	}
 	return rd, rd.Size(), nil
 }
-

@@ -370,7 +370,7 @@ func TestFetchPersistentFaults(t *testing.T) {
 // may re-download at most one part per file.
 func TestFetchBigResume(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates and fetches 2×260 MiB; skipped under -short")
+		t.Skip("generates and fetches a 260 MiB file; skipped under -short")
 	}
 	dir := t.TempDir()
 	big := bigFile(t, dir, 260<<20)
@@ -422,7 +422,7 @@ type cancelAfter struct {
 }
 
 func (c cancelAfter) Start(*fetch.Job, int64, int64) {}
-func (c cancelAfter) Finish(*fetch.Job, error)      {}
+func (c cancelAfter) Finish(*fetch.Job, error)       {}
 func (c cancelAfter) Add(_ *fetch.Job, n int64) {
 	if c.n.Add(n) >= c.limit {
 		c.cancel()

@@ -284,3 +284,15 @@ func hostOf(u string) string {
 	}
 	return p.Host
 }
+
+// APIFor picks the API base for r given an override (--api-url or
+// DANDI_API_URL): the override wins for bare ids, instance-prefixed ids
+// and URLs of known instances (so DANDI:000021 can be fetched from a
+// mirror); a URL on any other host keeps its own API. "" means the
+// client's default.
+func (r *Resource) APIFor(override string) string {
+	if override != "" && (r.Instance != "" || r.APIURL == "") {
+		return override
+	}
+	return r.APIURL
+}

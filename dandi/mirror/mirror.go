@@ -610,3 +610,10 @@ func (s *Server) presign(blob string) string {
 	exp := strconv.FormatInt(time.Now().Add(s.ttl()).Unix(), 10)
 	return url.Values{"X-Expires": {exp}, "X-Signature": {s.sign(blob, exp)}}.Encode()
 }
+
+// Counts returns the number of dandisets and assets served.
+func (s *Server) Counts() (dandisets, assets int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.dandisets), len(s.assets)
+}
