@@ -12,7 +12,7 @@ import (
 // repository's testdata plus a few files of the shared corpus covering
 // v0/v2/v3 superblocks, dense groups/attributes and chunk indexes.
 var fuzzSeeds = []string{
-	"../testdata/*.h5",
+	"../testdata/hdf5/*.h5",
 	"../../shared/corpus/hdf5/h5wasm/*.h5",
 	"../../shared/corpus/hdf5/jhdf/test_chunked_dataset_layout_*.hdf5",
 	"../../shared/corpus/hdf5/hdfgroup-h5dump/tattr2.h5",

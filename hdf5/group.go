@@ -511,7 +511,14 @@ func absPath(p string) string {
 // object is visited once. fn's error stops the walk.
 func (f *File) Walk(fn func(path string, obj Object, link *Link, err error) error) error {
 	seen := map[uint64]bool{}
-	root := f.Root()
+	ro, err := f.openAddr(f.rootAddr, "/")
+	if err != nil {
+		return fn("/", nil, nil, err)
+	}
+	root, ok := ro.(*Group)
+	if !ok {
+		return fn("/", ro, nil, fmt.Errorf("hdf5: root object is not a group"))
+	}
 	seen[root.addr] = true
 	if err := fn("/", root, nil, nil); err != nil {
 		return err

@@ -25,7 +25,7 @@ func TestMutateHang(t *testing.T) {
 		ms, _ := filepath.Glob(g)
 		for _, m := range ms {
 			b, _ := os.ReadFile(m)
-			if len(b) <= 256<<10 {
+			if len(b) > 0 && len(b) <= 256<<10 {
 				seeds = append(seeds, b)
 			}
 		}

@@ -1,0 +1,227 @@
+package hdf5
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+const testdataDir = "../testdata/hdf5"
+
+func testdataFile(t testing.TB, name string) string {
+	p := filepath.Join(testdataDir, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("%s not present (generate with testdata/gen/make_testdata.py)", p)
+	}
+	return p
+}
+
+// TestLookup3 checks the checksum against the test vectors printed by the
+// driver in Bob Jenkins' lookup3.c (hashlittle of "Four score and seven
+// years ago" with initval 0 and 1; the empty key hashes to 0xdeadbeef).
+func TestLookup3(t *testing.T) {
+	k := []byte("Four score and seven years ago")
+	for _, c := range []struct {
+		key  []byte
+		init uint32
+		want uint32
+	}{
+		{nil, 0, 0xdeadbeef},
+		{k, 0, 0x17770551},
+		{k, 1, 0xcd628161},
+	} {
+		if got := lookup3(c.key, c.init); got != c.want {
+			t.Errorf("lookup3(%q, %d) = %#x, want %#x", c.key, c.init, got, c.want)
+		}
+	}
+}
+
+// TestPyJSONString compares with Python's json.dumps (ensure_ascii) output
+// for the same string: "a\"\u00e9\ud83d\ude00\n".
+func TestPyJSONString(t *testing.T) {
+	got := pyJSONString("a\"é\U0001F600\n")
+	if want := `"a\"\u00e9\ud83d\ude00\n"`; got != want {
+		t.Errorf("got %s want %s", got, want)
+	}
+}
+
+// TestFloatDecoding checks IEEE half precision and x87 80-bit extended
+// values whose bit patterns are fixed by the IEEE 754 / x87 formats.
+func TestFloatDecoding(t *testing.T) {
+	half := &Datatype{Class: ClassFloat, Size: 2, fi: &floatInfo{prec: 16, expLoc: 10, expSize: 5, mantLoc: 0, mantSz: 10, expBias: 15}}
+	for _, c := range []struct {
+		bits uint16
+		want float64
+	}{
+		{0x3c00, 1}, {0xc000, -2}, {0x3555, 0.333251953125}, {0x0001, math.Ldexp(1, -24)}, {0x7bff, 65504},
+	} {
+		b := []byte{byte(c.bits), byte(c.bits >> 8)}
+		if got := floatValue(b, half); got != c.want {
+			t.Errorf("half %#04x = %v, want %v", c.bits, got, c.want)
+		}
+	}
+	if v := floatValue([]byte{0x00, 0x7c}, half); !math.IsInf(v, 1) {
+		t.Errorf("half 0x7c00 = %v, want +Inf", v)
+	}
+	// x87 extended: 1.5 = sign 0, exponent 16383, mantissa 0xC000000000000000
+	ext := &Datatype{Class: ClassFloat, Size: 16, fi: &floatInfo{prec: 80, expLoc: 64, expSize: 15, mantLoc: 0, mantSz: 64, expBias: 16383}}
+	b := make([]byte, 16)
+	b[7] = 0xc0
+	b[8], b[9] = 0xff, 0x3f
+	if got := floatValue(b, ext); got != 1.5 {
+		t.Errorf("x87 1.5 decoded as %v", got)
+	}
+}
+
+// TestBadFiles: the deliberately broken files of testdata give typed
+// errors, never a panic (testdata/gen/make_testdata.py describes them).
+func TestBadFiles(t *testing.T) {
+	testdataFile(t, "bad_empty.h5")
+	for _, c := range []struct {
+		name string
+		want error
+	}{
+		{"bad_empty.h5", ErrNotHDF5},
+		{"bad_not_hdf5.h5", ErrNotHDF5},
+		{"bad_superblock_checksum.h5", ErrChecksum},
+		{"bad_object_checksum.h5", ErrChecksum},
+		{"bad_root_address.h5", nil},
+		{"bad_truncated.h5", nil},
+	} {
+		f, err := Open(filepath.Join(testdataDir, c.name))
+		if err == nil {
+			// the damage is further in: walking and reading must report it
+			err = exerciseErr(f)
+			f.Close()
+		}
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		if c.want != nil && !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+		var fe *FormatError
+		if c.want == nil && !errors.As(err, &fe) && !errors.Is(err, ErrNotFound) {
+			t.Logf("%s: %v (not a FormatError)", c.name, err)
+		}
+	}
+}
+
+// exerciseErr walks f, reading all attributes and datasets, returning the
+// first error.
+func exerciseErr(f *File) error {
+	var first error
+	keep := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	keep(f.Walk(func(p string, obj Object, link *Link, err error) error {
+		keep(err)
+		if obj == nil {
+			return nil
+		}
+		as, err := obj.Attrs()
+		keep(err)
+		for _, a := range as {
+			_, err := a.Value()
+			keep(err)
+		}
+		if ds, ok := obj.(*Dataset); ok {
+			_, err := ds.ReadRaw(nil)
+			keep(err)
+		}
+		return nil
+	}))
+	return first
+}
+
+// TestHyperslabs compares strided hyperslab reads with slicing a full
+// read, on chunked (fixture dF/F, deflate) and contiguous data.
+func TestHyperslabs(t *testing.T) {
+	cases := []struct{ file, ds string }{
+		{"../../shared/fixtures/compressed/ophys_scenes.nwb", "/processing/ophys/DfOverF/RoiResponseSeries/data"},
+		{"../../shared/fixtures/default/ophys_scenes.nwb", "/processing/ophys/DfOverF/RoiResponseSeries/data"},
+		{"../../shared/fixtures/latest/ophys_scenes.nwb", "/processing/ophys/DfOverF/RoiResponseSeries/data"},
+		{filepath.Join(testdataDir, "types_v0.h5"), "/acquisition/ElectricalSeries/data"},
+	}
+	ran := 0
+	for _, c := range cases {
+		if _, err := os.Stat(c.file); err != nil {
+			continue
+		}
+		f, err := Open(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := f.Dataset(c.ds)
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		shape := ds.Shape()
+		if len(shape) != 2 {
+			t.Fatalf("%s: want 2-D, got %v", c.ds, shape)
+		}
+		full, err := ds.ReadFloat64s(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sel := range []Hyperslab{
+			{Start: []uint64{0, 0}, Count: []uint64{shape[0], shape[1]}},
+			{Start: []uint64{1, 1}, Count: []uint64{(shape[0] - 1) / 3, (shape[1] - 1) / 2}, Stride: []uint64{3, 2}},
+			{Start: []uint64{shape[0] / 2, 0}, Count: []uint64{shape[0] - shape[0]/2, 1}},
+			{Start: []uint64{shape[0] - 1, shape[1] - 1}, Count: []uint64{1, 1}},
+			{Start: []uint64{0, 0}, Count: []uint64{0, 2}},
+		} {
+			got, err := ds.ReadFloat64s(&sel)
+			if err != nil {
+				t.Fatalf("%s %v: %v", c.ds, sel, err)
+			}
+			var want []float64
+			for i := uint64(0); i < sel.Count[0]; i++ {
+				for j := uint64(0); j < sel.Count[1]; j++ {
+					r, c := sel.Start[0]+i*stride(sel.Stride, 0), sel.Start[1]+j*stride(sel.Stride, 1)
+					want = append(want, full[r*shape[1]+c])
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s %s %+v: hyperslab differs from slicing the full read", c.file, c.ds, sel)
+			}
+		}
+		bad := &Hyperslab{Start: []uint64{shape[0], 0}, Count: []uint64{1, 1}}
+		if _, err := ds.ReadFloat64s(bad); err == nil {
+			t.Errorf("out-of-range hyperslab accepted")
+		}
+		f.Close()
+		ran++
+	}
+	if ran == 0 {
+		t.Skip("no fixture or testdata files")
+	}
+}
+
+func stride(s []uint64, i int) uint64 {
+	if s == nil {
+		return 1
+	}
+	return s[i]
+}
+
+// TestTestdataAgainstExpected checks testdata/hdf5/*.h5 against the h5py
+// ground truth the generator wrote beside them (testdata/hdf5/expected).
+func TestTestdataAgainstExpected(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(testdataDir, "expected")); err != nil {
+		t.Skip("testdata/hdf5/expected not present")
+	}
+	// Known ground-truth defects (h5py 3.7 returns big-endian vlen elements
+	// unswapped) and filters owned by the filter package are skipped here.
+	t.Setenv("CORPUS_SKIP", "/other/vlen_f8,/nbit")
+	n := checkExpectedDir(t, testdataDir)
+	if n == 0 {
+		t.Fatal("no dataset checked")
+	}
+}
