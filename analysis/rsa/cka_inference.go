@@ -20,15 +20,7 @@ func PermutationTestCKA(x, y *Gram, nPerm int, rng *rand.Rand, s *Settings) (*Pe
 	n := x.N
 	kc, lc := centreGram(x.K, n, 1), centreGram(y.K, n, 1)
 	norm := math.Sqrt(dot(kc, kc) * dot(lc, lc))
-	perms := make([][]int32, nPerm)
-	for k := range perms {
-		p := make([]int32, n)
-		for i := range p {
-			p[i] = int32(i)
-		}
-		rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
-		perms[k] = p
-	}
+	seeds := drawSeeds(rng, nPerm)
 	stat := func(p []int32) float64 {
 		var s float64
 		for i := 0; i < n; i++ {
@@ -45,7 +37,7 @@ func PermutationTestCKA(x, y *Gram, nPerm int, rng *rand.Rand, s *Settings) (*Pe
 		id[i] = int32(i)
 	}
 	res := &PermutationResult{Observed: stat(id), Null: make([]float64, nPerm)}
-	parallelFor(nPerm, s.workers(), func(k int) { res.Null[k] = stat(perms[k]) })
+	parallelFor(nPerm, s.workers(), func(k int) { res.Null[k] = stat(permFromSeed(n, seeds[k])) })
 	ge := 0
 	for _, v := range res.Null {
 		if v >= res.Observed {
@@ -80,14 +72,7 @@ func BootstrapCKA(x *Gram, ys []*Gram, nBoot int, conf float64, rng *rand.Rand, 
 		conf = 0.95
 	}
 	n := x.N
-	samples := make([][]int, nBoot)
-	for b := range samples {
-		idx := make([]int, n)
-		for i := range idx {
-			idx[i] = rng.IntN(n)
-		}
-		samples[b] = idx
-	}
+	seeds := drawSeeds(rng, nBoot)
 	res := &BootstrapResult{Samples: make([][]float64, len(ys))}
 	for i := range ys {
 		res.Samples[i] = make([]float64, nBoot)
@@ -102,9 +87,10 @@ func BootstrapCKA(x *Gram, ys []*Gram, nBoot int, conf float64, rng *rand.Rand, 
 		return centreGram(out, len(idx), 1)
 	}
 	parallelFor(nBoot, s.workers(), func(b int) {
-		kx := sub(x, samples[b])
+		idx := resampleFromSeed(n, seeds[b])
+		kx := sub(x, idx)
 		for i, y := range ys {
-			res.Samples[i][b] = cosine(kx, sub(y, samples[b]))
+			res.Samples[i][b] = cosine(kx, sub(y, idx))
 		}
 	})
 	for _, smp := range res.Samples {

@@ -1,6 +1,9 @@
 package rsa
 
 import (
+	"path/filepath"
+
+	"github.com/neurodata/neurodata/analysis/rsa/activations"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -53,4 +56,23 @@ func gramAccumulateWith(f func([]float64, int, []float64, int, int, int, int, in
 	dotTile = f
 	defer func() { dotTile = old }()
 	gramAccumulate(k, x, stride, n, p, 2)
+}
+
+// Streaming a memory-mapped .npy (big-endian float32, Fortran order)
+// through GramFrom gives the Gram of the decoded array.
+func TestGramFromMapped(t *testing.T) {
+	m, err := activations.OpenMapped(filepath.Join("..", "..", "testdata", "npy", "f4_be_fortran.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	a, _ := m.Load()
+	x, _ := a.Matrix()
+	want := NewGram(x, nil)
+	got, err := GramFrom(m, &Settings{BlockCols: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nearVec(t, "mapped Gram", got.K, want.K, 1e-12)
+	nearVec(t, "mapped row sums", got.RowSum, want.RowSum, 1e-12)
 }

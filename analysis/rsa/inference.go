@@ -39,24 +39,17 @@ func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *
 		}
 	}
 	n := data.N
-	perms := make([][]int32, nPerm)
-	for k := range perms {
-		p := make([]int32, n)
-		for i := range p {
-			p[i] = int32(i)
-		}
-		rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
-		perms[k] = p
-	}
+	seeds := drawSeeds(rng, nPerm)
 	res := &PermutationResult{Observed: obs, Null: make([]float64, nPerm)}
 	var firstErr error
 	var once sync.Once
 	parallelFor(nPerm, s.workers(), func(k int) {
+		p := permFromSeed(n, seeds[k])
 		if fast {
-			res.Null[k] = permutedDot(mz, dz, perms[k], n)
+			res.Null[k] = permutedDot(mz, dz, p, n)
 			return
 		}
-		pm := permuteRDM(model, perms[k])
+		pm := permuteRDM(model, p)
 		v, err := CompareRDMs(data, pm, m)
 		if err != nil {
 			once.Do(func() { firstErr = err })
@@ -84,6 +77,39 @@ func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *
 	}
 	res.P = float64(1+ge) / float64(1+nPerm)
 	return res, nil
+}
+
+// drawSeeds takes one seed per replicate from rng in sequence, so that
+// replicate k depends only on rng and k — not on Workers or scheduling —
+// and replicates need not be stored.
+func drawSeeds(rng *rand.Rand, n int) []uint64 {
+	s := make([]uint64, n)
+	for i := range s {
+		s[i] = rng.Uint64()
+	}
+	return s
+}
+
+// permFromSeed returns a uniformly random permutation of 0..n−1 drawn
+// from a PCG seeded with seed.
+func permFromSeed(n int, seed uint64) []int32 {
+	p := make([]int32, n)
+	for i := range p {
+		p[i] = int32(i)
+	}
+	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	r.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
+	return p
+}
+
+// resampleFromSeed returns n indices drawn with replacement from 0..n−1.
+func resampleFromSeed(n int, seed uint64) []int {
+	r := rand.New(rand.NewPCG(seed, 0x94d049bb133111eb))
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = r.IntN(n)
+	}
+	return idx
 }
 
 // standardisePair returns the data vector and the model as a full square
@@ -233,24 +259,17 @@ func BootstrapStimuli(data *RDM, models []*RDM, m Compare, nBoot int, conf float
 		conf = 0.95
 	}
 	n := data.N
-	samples := make([][]int, nBoot)
-	for b := range samples {
-		idx := make([]int, n)
-		for i := range idx {
-			idx[i] = rng.IntN(n)
-		}
-		slices.Sort(idx)
-		if m == WhitenedCosine || m == WhitenedCorrelation {
-			idx = slices.Compact(idx)
-		}
-		samples[b] = idx
-	}
+	seeds := drawSeeds(rng, nBoot)
 	res := &BootstrapResult{Samples: make([][]float64, len(models))}
 	for i := range models {
 		res.Samples[i] = make([]float64, nBoot)
 	}
 	parallelFor(nBoot, s.workers(), func(b int) {
-		idx := samples[b]
+		idx := resampleFromSeed(n, seeds[b])
+		slices.Sort(idx)
+		if m == WhitenedCosine || m == WhitenedCorrelation {
+			idx = slices.Compact(idx)
+		}
 		dv := subsetDup(data, idx)
 		for i, md := range models {
 			mv := subsetDup(md, idx)

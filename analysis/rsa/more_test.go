@@ -218,14 +218,9 @@ func TestPermutationTest(t *testing.T) {
 	// permuted RDM.
 	other, _ := ComputeRDM(randMat(rng, 30, 5), Correlation, nil)
 	fast, _ := PermutationTest(d, other, Spearman, 50, rand.New(rand.NewPCG(4, 4)), nil)
-	rr := rand.New(rand.NewPCG(4, 4))
+	seeds := drawSeeds(rand.New(rand.NewPCG(4, 4)), 50)
 	for k := 0; k < 50; k++ {
-		p := make([]int32, 30)
-		for i := range p {
-			p[i] = int32(i)
-		}
-		rr.Shuffle(30, func(i, j int) { p[i], p[j] = p[j], p[i] })
-		v, _ := CompareRDMs(d, permuteRDM(other, p), Spearman)
+		v, _ := CompareRDMs(d, permuteRDM(other, permFromSeed(30, seeds[k])), Spearman)
 		near(t, "fast null", fast.Null[k], v, 1e-12)
 	}
 	// O14c's formula on a constructed null.
@@ -345,16 +340,12 @@ func TestCKAInference(t *testing.T) {
 		t.Errorf("related data p = %g", res.P)
 	}
 	// Each null value equals LinearCKA with y's rows permuted.
-	rr := rand.New(rand.NewPCG(1, 1))
+	seeds := drawSeeds(rand.New(rand.NewPCG(1, 1)), 5)
 	for k := 0; k < 5; k++ {
-		p := make([]int, 30)
-		for i := range p {
-			p[i] = i
-		}
-		rr.Shuffle(30, func(i, j int) { p[i], p[j] = p[j], p[i] })
+		p := permFromSeed(30, seeds[k])
 		yp := mat.NewDense(30, 5, nil)
 		for i := range p {
-			yp.SetRow(i, y.RawRowView(p[i]))
+			yp.SetRow(i, y.RawRowView(int(p[i])))
 		}
 		v, _ := LinearCKA(gx, NewGram(yp, nil))
 		near(t, "CKA null", res.Null[k], v, 1e-12)
@@ -365,5 +356,133 @@ func TestCKAInference(t *testing.T) {
 	}
 	if !(bs.CILow[0] < want && want < bs.CIHigh[0]) || bs.Mean[1] >= bs.Mean[0] {
 		t.Errorf("bootstrap CKA CI [%g, %g] for %g; unrelated mean %g", bs.CILow[0], bs.CIHigh[0], want, bs.Mean[1])
+	}
+}
+
+// Kendall τ-a/τ-b by merge sort agree with the O(n²) pair count on data
+// with many ties.
+func TestKendallBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 1))
+	for trial := 0; trial < 20; trial++ {
+		n := 2 + rng.IntN(60)
+		a, b := make([]float64, n), make([]float64, n)
+		for i := range a {
+			a[i], b[i] = float64(rng.IntN(5)), float64(rng.IntN(4))
+		}
+		var conc, disc, ta, tb float64
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				s := (a[i] - a[j]) * (b[i] - b[j])
+				switch {
+				case s > 0:
+					conc++
+				case s < 0:
+					disc++
+				}
+				if a[i] == a[j] {
+					ta++
+				}
+				if b[i] == b[j] {
+					tb++
+				}
+			}
+		}
+		n0 := float64(n*(n-1)) / 2
+		gotA, _ := CompareVectors(a, b, TauA)
+		near(t, "tau-a", gotA, (conc-disc)/n0, 1e-12)
+		if ta < n0 && tb < n0 {
+			gotB, _ := CompareVectors(a, b, TauB)
+			near(t, "tau-b", gotB, (conc-disc)/math.Sqrt((n0-ta)*(n0-tb)), 1e-12)
+		}
+	}
+}
+
+// corr_cov ignores a constant added to either RDM; cosine_cov does not.
+func TestWhitenedCorrelation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 1))
+	a, _ := ComputeRDM(randMat(rng, 12, 4), Euclidean, nil)
+	b, _ := ComputeRDM(randMat(rng, 12, 4), Euclidean, nil)
+	shift := &RDM{N: b.N, Vec: make([]float64, len(b.Vec))}
+	for i, v := range b.Vec {
+		shift.Vec[i] = v + 3
+	}
+	c1, _ := CompareRDMs(a, b, WhitenedCorrelation)
+	c2, _ := CompareRDMs(a, shift, WhitenedCorrelation)
+	near(t, "corr_cov shift invariance", c2, c1, 1e-12)
+	w1, _ := CompareRDMs(a, b, WhitenedCosine)
+	w2, _ := CompareRDMs(a, shift, WhitenedCosine)
+	if math.Abs(w1-w2) < 1e-6 {
+		t.Errorf("cosine_cov unchanged by a shift (%g)", w1)
+	}
+}
+
+// Crossnobis with a non-identity precision on two folds equals the
+// closed form of analysis-methods.md B5 averaged over both directions.
+func TestCrossnobisPrecision(t *testing.T) {
+	tr := &Trials{
+		Data: mat.NewDense(4, 2, []float64{1, 0, 0, 0, .5, .5, 0, .5}),
+		Cond: []int{1, 2, 1, 2},
+		Fold: []int{0, 0, 1, 1},
+	}
+	prec := mat.NewSymDense(2, []float64{2, .5, .5, 1})
+	r, err := CrossnobisRDM(tr, prec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a1−a2 = (1,0), b1−b2 = (0.5,0): (1,0)·Λ·(0.5,0) = 2·0.5 = 1, /P = 0.5,
+	// the same with the folds swapped.
+	near(t, "crossnobis Λ", r.Vec[0], 0.5, 1e-15)
+}
+
+// RBF CKA under both bandwidth conventions matches a numpy transcription
+// of the definitions in analysis-methods.md B5 (Kornblith gram_rbf with
+// threshold θ; Brain-Score σ² = median of non-zero squared distances).
+func TestRBFCKAMatchesNumpy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 1))
+	x, y := randMat(rng, 15, 6), randMat(rng, 15, 3)
+	y.Add(y, x.Slice(0, 15, 0, 3))
+	gx, gy := NewGram(x, nil), NewGram(y, nil)
+	k1, err := RBFCKA(gx, gy, Bandwidth{Convention: KornblithMedian, Threshold: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, _ := RBFCKA(gx, gy, Bandwidth{Convention: BrainScoreMedian})
+	self, _ := RBFCKA(gx, gx, Bandwidth{})
+	near(t, "RBF CKA self", self, 1, 1e-12)
+	var want []float64
+	sklearnRef(t, `
+X, Y = np.array(d["x"]), np.array(d["y"])
+def sqd(Z):
+    return ((Z[:, None, :] - Z[None, :, :])**2).sum(-1)  # exact zeros on the diagonal
+def kornblith(Z, th):
+    D = sqd(Z); return np.exp(-D / (2 * th**2 * np.median(D)))
+def brainscore(Z):
+    D = sqd(Z); s2 = np.median(D[D != 0]); return np.exp(-D / (2 * s2))
+def cka(K, L):
+    n = K.shape[0]; H = np.eye(n) - 1 / n; K, L = H @ K @ H, H @ L @ H
+    return (K * L).sum() / np.linalg.norm(K) / np.linalg.norm(L)
+print(json.dumps([cka(kornblith(X, .5), kornblith(Y, .5)), cka(brainscore(X), brainscore(Y))]))`,
+		map[string]any{"x": rows(x), "y": rows(y)}, &want)
+	near(t, "RBF CKA kornblith θ=0.5", k1, want[0], 1e-10)
+	near(t, "RBF CKA brainscore", k2, want[1], 1e-10)
+}
+
+func TestSpikeRatesAndNewTrials(t *testing.T) {
+	trains := [][]float64{{0.1, 0.5, 0.9, 1.2}, {}, {1.0, 1.5}}
+	r, err := SpikeRates(trains, []float64{0, 1}, []float64{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// unit 0: 3 spikes in [0,1), 1 in [1,2); unit 2: 0 then 2 (1.0 counts in [1,2)).
+	nearVec(t, "rates", r.RawMatrix().Data, []float64{3, 0, 0, 1, 0, 2}, 0)
+	tr, err := NewTrials(mat.NewDense(5, 1, []float64{1, 2, 3, 4, 5}), []int{0, -1, 1, 0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Cond) != 4 || tr.Fold[2] != 1 || tr.Fold[3] != 1 || tr.Data.At(1, 0) != 3 {
+		t.Errorf("trials %+v folds %v", tr.Cond, tr.Fold)
+	}
+	if _, err := SpikeRates(trains, []float64{1}, []float64{1}); err == nil {
+		t.Error("empty window accepted")
 	}
 }

@@ -125,3 +125,60 @@ func KernelAmplitudes(signal mat.Matrix, times, onsets []float64, h func(float64
 	}
 	return mat.DenseCopyOf(beta.Slice(0, np, 0, nc)), nil
 }
+
+// SpikeRates returns, for every presentation p and unit u, the number of
+// spikes of trains[u] (sorted, seconds) with from[p] ≤ t < to[p], divided by
+// the window length: a presentations × units matrix in Hz.
+func SpikeRates(trains [][]float64, from, to []float64) (*mat.Dense, error) {
+	if len(from) != len(to) {
+		return nil, fmt.Errorf("%w: %d window starts but %d stops", ErrInput, len(from), len(to))
+	}
+	if len(from) == 0 || len(trains) == 0 {
+		return nil, fmt.Errorf("%w: %d presentations, %d units", ErrInput, len(from), len(trains))
+	}
+	out := mat.NewDense(len(from), len(trains), nil)
+	for p := range from {
+		a, b := from[p], to[p]
+		if !(b > a) {
+			return nil, fmt.Errorf("%w: presentation %d has an empty window [%g, %g) s", ErrInput, p, a, b)
+		}
+		for u, tr := range trains {
+			n := lowerBound(tr, b) - lowerBound(tr, a)
+			out.Set(p, u, float64(n)/(b-a))
+		}
+	}
+	return out, nil
+}
+
+// NewTrials builds Trials from per-presentation responses (presentations ×
+// channels) and a condition index per presentation; presentations with a
+// negative index (blanks) are left out. The fold of a presentation is its
+// repetition number within its condition (0 for the first showing, 1 for
+// the second, …), the usual cross-validation unit for crossnobis and
+// split-half ceilings.
+func NewTrials(resp *mat.Dense, cond []int) (*Trials, error) {
+	r, c := resp.Dims()
+	if len(cond) != r {
+		return nil, fmt.Errorf("%w: %d presentations but %d condition labels", ErrInput, r, len(cond))
+	}
+	t := &Trials{}
+	seen := map[int]int{}
+	var keep []int
+	for i, k := range cond {
+		if k < 0 {
+			continue
+		}
+		keep = append(keep, i)
+		t.Cond = append(t.Cond, k)
+		t.Fold = append(t.Fold, seen[k])
+		seen[k]++
+	}
+	if len(keep) == 0 {
+		return nil, fmt.Errorf("%w: every presentation is blank", ErrInput)
+	}
+	t.Data = mat.NewDense(len(keep), c, nil)
+	for i, k := range keep {
+		t.Data.SetRow(i, resp.RawRowView(k))
+	}
+	return t, nil
+}

@@ -255,26 +255,14 @@ func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string
 	if err != nil {
 		return err
 	}
-	tr := &rsa.Trials{}
-	seen := map[int]int{}
-	var rowsKept []int
-	for i, c := range labels {
-		if c < 0 {
-			continue
-		}
-		rowsKept = append(rowsKept, i)
-		tr.Cond = append(tr.Cond, c)
-		tr.Fold = append(tr.Fold, seen[c])
-		seen[c]++
-	}
 	if len(keys) < 3 {
 		return fmt.Errorf("rsa: %d conditions in %s, need at least 3", len(keys), o.by)
 	}
-	_, nch := resp.Dims()
-	tr.Data = mat.NewDense(len(rowsKept), nch, nil)
-	for i, r := range rowsKept {
-		tr.Data.SetRow(i, resp.RawRowView(r))
+	tr, err := rsa.NewTrials(resp, labels)
+	if err != nil {
+		return err
 	}
+	_, nch := resp.Dims()
 	means, _, err := tr.MeanPatterns(nil)
 	if err != nil {
 		return err
@@ -292,7 +280,7 @@ func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string
 	}
 	res := &rsaResult{File: arg, Intervals: o.intervals, By: o.by, Response: o.response, Window: [2]float64{w0, w1}, Kernel: kernel,
 		RDM: string(method), ModelRDM: string(modelMethod), Compare: o.compare, Conditions: len(keys), Channels: nch,
-		Presentation: len(rowsKept), Permutations: o.perms, Bootstrap: o.boot, Seed: o.seed}
+		Presentation: len(tr.Cond), Permutations: o.perms, Bootstrap: o.boot, Seed: o.seed}
 	if ex != "" {
 		res.File = "example:" + ex
 	}
@@ -316,15 +304,12 @@ func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string
 		if err := cmd.Context().Err(); err != nil {
 			return err
 		}
-		if err := m.arr.CheckStimuli(len(keys)); err != nil {
-			return fmt.Errorf("model %s (%s): %w (conditions of %s: %s)", m.name, m.path, err, o.by, keyPreview(keys))
+		if m.gram.N != len(keys) {
+			return fmt.Errorf("model %s (%s): %w: shape %v has %d rows but %s has %d conditions (%s)",
+				m.name, m.path, activations.ErrShape, m.shape, m.gram.N, o.by, len(keys), keyPreview(keys))
 		}
-		x, err := m.arr.Matrix()
-		if err != nil {
-			return fmt.Errorf("model %s: %w", m.name, err)
-		}
-		progress("model %d/%d %s (%d features)", mi+1, len(models), m.name, x.RawMatrix().Cols)
-		g := rsa.NewGram(x, nil)
+		g := m.gram
+		progress("model %d/%d %s (%d features)", mi+1, len(models), m.name, g.P)
 		var mr *rsa.RDM
 		if modelMethod == rsa.Euclidean {
 			mr = rsa.EuclideanRDM(g)
@@ -332,7 +317,7 @@ func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string
 			mr = rsa.CorrelationRDM(g)
 		}
 		modelRDMs, grams = append(modelRDMs, mr), append(grams, g)
-		out := rsaModelResult{Model: m.name, Path: m.path, Features: x.RawMatrix().Cols}
+		out := rsaModelResult{Model: m.name, Path: m.path, Features: g.P}
 		out.CKA, _ = rsa.LinearCKA(gNeural, g)
 		out.CKADebiased, _ = rsa.DebiasedCKA(gNeural, g)
 		rng := rand.New(rand.NewPCG(o.seed, 1))
@@ -512,21 +497,14 @@ func spikeResponses(f *nwb.File, starts, stops []float64, w0, w1 float64, window
 	if err != nil {
 		return nil, err
 	}
-	out := mat.NewDense(len(starts), len(trains), nil)
-	for p, st := range starts {
-		a, b := st, stops[p]
-		if windowSet {
-			a, b = st+w0, st+w1
-		}
-		if !(b > a) {
-			return nil, fmt.Errorf("rsa: presentation %d has an empty window [%g, %g) s", p, a, b)
-		}
-		for c, tr := range trains {
-			n := sort.SearchFloat64s(tr, b) - sort.SearchFloat64s(tr, a)
-			out.Set(p, c, float64(n)/(b-a))
+	from, to := starts, stops
+	if windowSet {
+		from, to = make([]float64, len(starts)), make([]float64, len(starts))
+		for i, s := range starts {
+			from[i], to[i] = s+w0, s+w1
 		}
 	}
-	return out, nil
+	return rsa.SpikeRates(trains, from, to)
 }
 
 func neuralRDM(tr *rsa.Trials, means *mat.Dense, m rsa.Method) (*rsa.RDM, error) {
@@ -555,9 +533,21 @@ func ceilingMethod(m rsa.Method) rsa.Method {
 	return rsa.Correlation
 }
 
+// loadedModel keeps only what every model computation needs: the Gram
+// statistics (stimuli × stimuli). .npy layers are memory-mapped and
+// streamed in feature blocks, never decoded whole.
 type loadedModel struct {
 	name, path string
-	arr        *activations.Array
+	shape      []int
+	gram       *rsa.Gram
+}
+
+func modelFromArray(name, path string, a *activations.Array) (loadedModel, error) {
+	x, err := a.Matrix()
+	if err != nil {
+		return loadedModel{}, fmt.Errorf("model %s: %w", name, err)
+	}
+	return loadedModel{name, path, a.Shape, rsa.NewGram(x, nil)}, nil
 }
 
 func loadModels(specs []string, example string) ([]loadedModel, error) {
@@ -568,6 +558,13 @@ func loadModels(specs []string, example string) ([]loadedModel, error) {
 		return nil, usagef("no --model NAME=PATH given")
 	}
 	var out []loadedModel
+	add := func(name, path string, a *activations.Array) error {
+		m, err := modelFromArray(name, path, a)
+		if err == nil {
+			out = append(out, m)
+		}
+		return err
+	}
 	for _, s := range specs {
 		name, path, ok := strings.Cut(s, "=")
 		if !ok || name == "" || path == "" {
@@ -581,8 +578,21 @@ func loadModels(specs []string, example string) ([]loadedModel, error) {
 				return nil, err
 			}
 			for _, a := range arrs {
-				out = append(out, loadedModel{name + "/" + a.Name, filepath.Join(path, a.Name), a})
+				if err := add(name+"/"+a.Name, filepath.Join(path, a.Name), a); err != nil {
+					return nil, err
+				}
 			}
+		case statErr == nil && strings.EqualFold(filepath.Ext(path), ".npy"):
+			mm, err := activations.OpenMapped(path)
+			if err != nil {
+				return nil, err
+			}
+			g, err := rsa.GramFrom(mm, nil)
+			mm.Close()
+			if err != nil {
+				return nil, fmt.Errorf("model %s: %w", name, err)
+			}
+			out = append(out, loadedModel{name, path, mm.Header.Shape, g})
 		case statErr == nil:
 			arrs, err := activations.Open(path)
 			if err != nil {
@@ -593,7 +603,9 @@ func loadModels(specs []string, example string) ([]loadedModel, error) {
 				if len(arrs) > 1 {
 					n = name + "/" + a.Name
 				}
-				out = append(out, loadedModel{n, path, a})
+				if err := add(n, path, a); err != nil {
+					return nil, err
+				}
 			}
 		default:
 			b, err := examples.ReadFile(path)
@@ -604,7 +616,9 @@ func loadModels(specs []string, example string) ([]loadedModel, error) {
 			if err != nil {
 				return nil, fmt.Errorf("embedded %s: %w", path, err)
 			}
-			out = append(out, loadedModel{name, "example:" + path, a})
+			if err := add(name, "example:"+path, a); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil

@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -134,5 +136,55 @@ func TestAnalyzeRSAErrors(t *testing.T) {
 		if code != c.code || !strings.Contains(errs, c.msg) {
 			t.Errorf("%v: exit %d (want %d), stderr %q (want %q)", c.args[len(c.args)-2:], code, c.code, errs, c.msg)
 		}
+	}
+}
+
+// writeNPY writes a little-endian float64 C-order .npy (format 1.0).
+func writeNPY(t *testing.T, path string, rows, cols int, data []float64) {
+	t.Helper()
+	hdr := fmt.Sprintf("{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }", rows, cols)
+	for (10+len(hdr)+1)%64 != 0 {
+		hdr += " "
+	}
+	hdr += "\n"
+	b := append([]byte("\x93NUMPY\x01\x00"), byte(len(hdr)), byte(len(hdr)>>8))
+	b = append(b, hdr...)
+	for _, v := range data {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Spike-rate responses from the gratings session: 136 presentations, 8
+// blank (orientation NaN) → 128; a model of the drift direction on the
+// circle (cos θ, sin θ, cos 2θ, sin 2θ) must relate to the population
+// (15 direction- and 14 orientation-tuned units, README "ecephys_gratings").
+func TestAnalyzeRSASpikes(t *testing.T) {
+	var d []float64
+	for k := 0; k < 8; k++ {
+		th := float64(k) * math.Pi / 4
+		d = append(d, math.Cos(th), math.Sin(th), math.Cos(2*th), math.Sin(2*th))
+	}
+	p := filepath.Join(t.TempDir(), "dir.npy")
+	writeNPY(t, p, 8, 4, d)
+	code, out, errs := runRSA(t, "--example", "ecephys_gratings", "--intervals", "drifting_gratings_presentations", "--by", "orientation",
+		"--response", "spikes", "--model", "dir="+p, "--rdm", "crossnobis", "--permutations", "200", "--bootstrap", "100", "--splits", "10", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res struct {
+		rsaJSON
+		N int `json:"n_presentations"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.N != 128 || res.Conditions != 8 || res.Channels != 40 {
+		t.Errorf("%d presentations, %d conditions, %d units", res.N, res.Conditions, res.Channels)
+	}
+	if m := res.Models[0]; m.P >= 0.05 || m.Similarity < 0.5 {
+		t.Errorf("direction model similarity %g p %g", m.Similarity, m.P)
 	}
 }
