@@ -102,7 +102,7 @@ func nsbCompute(counts []int, k, nodes int) float64 {
 		for _, e := range g {
 			lp += float64(e.m) * lgammaRatio(b, float64(e.c))
 		}
-		dxi := fk*trigamma(fk*b+1) - trigamma(b+1)
+		dxi := dXidBeta(fk, b)
 		if dxi <= 0 {
 			return math.Inf(-1)
 		}
@@ -200,6 +200,17 @@ func lgammaRatio(x, m float64) float64 {
 	d := (x-0.5)*math.Log1p(m/x) + m*math.Log(y) - m
 	d += 1/(12*y) - 1/(12*x)
 	return d
+}
+
+// dXidBeta is dξ/dβ = k ψ₁(kβ+1) − ψ₁(β+1). For large β the two terms
+// cancel to ~1/β², so it switches to the asymptotic difference from
+// ψ₁(z+1) = 1/z − 1/(2z²) + 1/(6z³) − 1/(30z⁵) + …
+func dXidBeta(k, b float64) float64 {
+	if b < 1e4 {
+		return k*trigamma(k*b+1) - trigamma(b+1)
+	}
+	b2 := b * b
+	return (1-1/k)/(2*b2) - (1-1/(k*k))/(6*b2*b) + (1-1/(k*k*k*k))/(30*b2*b2*b)
 }
 
 // trigamma is ψ₁(x) = ζ(2, x), the Hurwitz zeta at s = 2.
