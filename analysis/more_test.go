@@ -294,3 +294,11 @@ func TestSpikeTrialReliability(t *testing.T) {
 		t.Errorf("shifted trial reliability %g", r)
 	}
 }
+
+func TestUnitStatsISIWithinEpochs(t *testing.T) {
+	u, _, _ := ts.NewUnits(nil, [][]float64{{0.1, 0.3, 0.6, 10.2, 10.4}}, ts.MustIntervals(0, 1, 10, 11))
+	st := UnitStats(u, nil)[0]
+	// ISIs 0.2, 0.3 (epoch 1) and 0.2 (epoch 2); the 9.6 s gap is not an ISI.
+	near(t, "mean ISI", st.MeanISI, 0.7/3, 1e-12)
+	near(t, "rate", st.RateHz, 5.0/2, 1e-12)
+}

@@ -360,7 +360,27 @@ type StatsSettings struct {
 	LvRRefractory float64
 }
 
-// UnitStats computes TrainStats for every unit in parallel.
+// isiWithin returns the intervals between consecutive spikes that lie in
+// the same interval of sup (all of them when sup has at most one interval),
+// so that gaps between epochs are not counted as ISIs.
+func isiWithin(tr []float64, sup ts.IntervalSet) []float64 {
+	if sup.Len() <= 1 {
+		return ISI(nil, tr)
+	}
+	var out []float64
+	prevEp := -2
+	for k, t := range tr {
+		e := sup.Find(t)
+		if k > 0 && e >= 0 && e == prevEp {
+			out = append(out, t-tr[k-1])
+		}
+		prevEp = e
+	}
+	return out
+}
+
+// UnitStats computes TrainStats for every unit in parallel. ISIs are taken
+// between consecutive spikes of the same support interval.
 func UnitStats(u *ts.Units, s *StatsSettings) []TrainStats {
 	var st StatsSettings
 	if s != nil {
@@ -373,7 +393,7 @@ func UnitStats(u *ts.Units, s *StatsSettings) []TrainStats {
 	out := make([]TrainStats, u.Len())
 	ts.ParallelFor(u.Len(), st.Workers, func(i int) {
 		tr := u.Trains[i]
-		isi := ISI(nil, tr)
+		isi := isiWithin(tr, u.Support)
 		r := TrainStats{NSpikes: len(tr), RateHz: math.NaN(), MeanISI: math.NaN()}
 		if dur > 0 {
 			r.RateHz = float64(len(tr)) / dur

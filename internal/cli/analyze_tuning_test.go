@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func runAn(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), append([]string{"analyze"}, args...), &IOStreams{Out: &out, ErrOut: &errb})
+	return code, out.String(), errb.String()
+}
+
+func anTruth(t *testing.T, name string, v any) {
+	t.Helper()
+	p := filepath.Join("..", "..", "..", "shared", "fixtures", "default", name)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Skipf("shared fixtures absent (%v)", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// analyze tuning on the embedded gratings example: one row per unit in
+// table order with the truth ids, 8 directions × 16 trials, 8 blanks, and
+// rates consistent with the simulated mean rates (truth
+// rate_hz_by_direction_mean, within 5 SEM + 0.5 Hz for the running-state
+// mixture); figures and a Parquet table are written.
+func TestAnalyzeTuningExample(t *testing.T) {
+	var truth struct {
+		Units []struct {
+			ID   int64     `json:"id"`
+			Rate []float64 `json:"rate_hz_by_direction_mean"`
+		} `json:"units"`
+	}
+	anTruth(t, "ecephys_gratings.truth.json", &truth)
+	dir := t.TempDir()
+	code, stdout, stderr := runAn(t, "tuning", "--example", "--intervals", "drifting_gratings_presentations", "--by", "orientation",
+		"--json", "--out", filepath.Join(dir, "t.parquet"), "--plot", dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Conditions []string `json:"conditions"`
+		NTrials    []int    `json:"n_trials"`
+		NBlank     int      `json:"n_blank"`
+		Units      []struct {
+			UnitID int64      `json:"unit_id"`
+			GOSI   *float64   `json:"g_osi"`
+			Rates  []*float64 `json:"rates"`
+			SEM    []*float64 `json:"sem"`
+		} `json:"units"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Conditions) != 8 || res.NTrials[3] != 16 || res.NBlank != 8 || len(res.Units) != len(truth.Units) {
+		t.Fatalf("conditions %v trials %v blank %d units %d", res.Conditions, res.NTrials, res.NBlank, len(res.Units))
+	}
+	bad := 0
+	for u, tu := range truth.Units {
+		r := res.Units[u]
+		if r.UnitID != tu.ID || r.GOSI == nil {
+			t.Fatalf("unit %d: id %d vs %d, gOSI %v", u, r.UnitID, tu.ID, r.GOSI)
+		}
+		for c := range tu.Rate {
+			if math.Abs(*r.Rates[c]-tu.Rate[c]) > 5**r.SEM[c]+0.5 {
+				bad++
+			}
+		}
+	}
+	if bad > 3 { // 320 comparisons; a handful may fall outside by chance
+		t.Errorf("%d of 320 rates far from truth", bad)
+	}
+	for _, f := range []string{"t.parquet", "tuning_polar.png", "tuning_polar.svg", "tuning_curves.png", "tuning_summary.svg"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+}
+
+func TestAnalyzeTuningUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"tuning", "--example", "--intervals", "drifting_gratings_presentations", "--by", "nosuchcolumn"},
+		{"tuning", "--example", "--intervals", "drifting_gratings_presentations", "--by", "orientation", "--window", "1:0"},
+		{"tuning", "--example", "--intervals", "drifting_gratings_presentations", "--by", "orientation", "--units", "best"},
+		{"place", "--example", "behavior_place", "--position", "processing/behavior/Position/position", "--bin", "-1"},
+		{"psth", "--example", "--intervals", "drifting_gratings_presentations", "--where", "orientation=abc"},
+		{"stats", "--example", "--fano-bin", "0"},
+	} {
+		if code, _, stderr := runAn(t, args...); code != ExitUsage {
+			t.Errorf("%v: exit %d (%s), want %d", args, code, stderr, ExitUsage)
+		}
+	}
+}
+
+// analyze place on the embedded place example: field centres within 5 cm of
+// the simulated centres and bias-corrected Skaggs information within 15% of
+// the truth at 4 cm bins (issue 5 acceptance 2, through the CLI).
+func TestAnalyzePlaceExample(t *testing.T) {
+	var truth struct {
+		Units []struct {
+			IsPlace bool               `json:"is_place_cell"`
+			Center  float64            `json:"center_m"`
+			Bits    map[string]float64 `json:"skaggs_info_bits_per_spike_binned"`
+		} `json:"units"`
+	}
+	anTruth(t, "behavior_place.truth.json", &truth)
+	code, stdout, stderr := runAn(t, "place", "--example", "behavior_place", "--position", "processing/behavior/Position/position",
+		"--bin", "0.04", "--range", "0:2", "--shuffles", "20", "--min-shift", "10", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Units []struct {
+			COM  []float64 `json:"field_com"`
+			Bits float64   `json:"skaggs_bits_per_spike_corrected"`
+			P    float64   `json:"p"`
+		} `json:"units"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	for u, tu := range truth.Units {
+		if !tu.IsPlace {
+			continue
+		}
+		r := res.Units[u]
+		if math.Abs(r.COM[0]-tu.Center) > 0.05 || math.Abs(r.Bits-tu.Bits["0.04"]) > 0.15*tu.Bits["0.04"] || r.P != 1.0/21 {
+			t.Errorf("unit %d: centre %.3f (truth %.3f), bits %.3f (truth %.3f), p %g", u, r.COM[0], tu.Center, r.Bits, tu.Bits["0.04"], r.P)
+		}
+	}
+}
+
+func TestAnalyzePSTHAndStatsExample(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runAn(t, "psth", "--example", "--intervals", "drifting_gratings_presentations", "--where", "orientation=90",
+		"--window", "-0.5:2.5", "--bin", "0.1", "--json", "--plot", dir)
+	if code != ExitOK {
+		t.Fatalf("psth exit %d: %s", code, stderr)
+	}
+	var ps struct {
+		Centers []float64 `json:"bin_centers_s"`
+		NEvents int       `json:"n_events"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &ps); err != nil {
+		t.Fatal(err)
+	}
+	if ps.NEvents != 16 || len(ps.Centers) != 30 {
+		t.Fatalf("events %d, bins %d", ps.NEvents, len(ps.Centers))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "psth.png")); err != nil {
+		t.Error(err)
+	}
+	var truth struct {
+		Units []struct {
+			N int `json:"n_spikes_realized"`
+		} `json:"units"`
+	}
+	anTruth(t, "ecephys_gratings.truth.json", &truth)
+	code, stdout, stderr = runAn(t, "stats", "--example", "--json")
+	if code != ExitOK {
+		t.Fatalf("stats exit %d: %s", code, stderr)
+	}
+	var st struct {
+		Units []struct {
+			N   int     `json:"n_spikes"`
+			CV2 float64 `json:"cv2"`
+		} `json:"units"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	for u, tu := range truth.Units {
+		if st.Units[u].N != tu.N || !(st.Units[u].CV2 > 0.5 && st.Units[u].CV2 < 1.5) {
+			t.Errorf("unit %d: %d spikes (truth %d), CV2 %g", u, st.Units[u].N, tu.N, st.Units[u].CV2)
+		}
+	}
+}
