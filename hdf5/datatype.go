@@ -314,7 +314,7 @@ func numpyDtype(t *Datatype) string {
 		}
 		return "|V" + strconv.Itoa(t.Size)
 	case ClassReference:
-		if t.RefKind == 1 {
+		if t.RefKind == 1 || t.RefKind == 3 {
 			return "regionref"
 		}
 		return "objref"

@@ -302,7 +302,45 @@ func (f *File) decodeRef(raw []byte, t *Datatype) (Reference, error) {
 		}
 		return Reference{Addr: le(obj, f.offSize), Region: true}, nil
 	}
-	return Reference{}, fmt.Errorf("hdf5: HDF5 1.12-style references (kind %d): %w", t.RefKind, ErrUnsupported)
+	// HDF5 1.12 references (H5R_ref_t on disk): type byte, flags byte,
+	// then for in-file references the object token (length byte +
+	// address); region references follow it with their selection, which
+	// is not kept.
+	if len(raw) >= 3 && raw[0] == 2 && raw[1]&1 == 0 {
+		n := int(raw[2])
+		if n >= 1 && n <= 8 && 3+n <= len(raw) {
+			a := le(raw[3:], n)
+			if n == f.offSize && f.undef(a) {
+				a = 0
+			}
+			return Reference{Addr: a}, nil
+		}
+	}
+	// region and attribute references keep their encoding in the global
+	// heap: type, flags, blob length (4), heap collection address, index;
+	// the blob starts with the token length and the object address.
+	if len(raw) >= 2+4+f.offSize+4 && (raw[0] == 3 || raw[0] == 4) && raw[1]&1 == 0 {
+		ha := le(raw[6:], f.offSize)
+		idx := binary.LittleEndian.Uint32(raw[6+f.offSize:])
+		if ha == 0 || f.undef(ha) {
+			return Reference{Region: raw[0] == 3}, nil
+		}
+		blob, err := f.globalHeapObject(ha, idx)
+		if err != nil {
+			return Reference{}, err
+		}
+		if len(blob) >= 1 && int(blob[0]) >= 1 && int(blob[0]) <= 8 && 1+int(blob[0]) <= len(blob) {
+			return Reference{Addr: le(blob[1:], int(blob[0])), Region: raw[0] == 3}, nil
+		}
+		return Reference{}, fmt.Errorf("hdf5: malformed reference blob")
+	}
+	if len(raw) >= 2 && raw[1]&1 != 0 {
+		return Reference{}, fmt.Errorf("hdf5: reference to an object in another file: %w", ErrUnsupported)
+	}
+	if len(raw) >= 1 && raw[0] == 0 {
+		return Reference{}, nil
+	}
+	return Reference{}, fmt.Errorf("hdf5: HDF5 1.12-style reference (kind %d) encoding: %w", t.RefKind, ErrUnsupported)
 }
 
 // decodeValue decodes one element into a Go value: int64 (signed ints,
