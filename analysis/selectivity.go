@@ -2,8 +2,8 @@ package analysis
 
 import (
 	"math"
-	"sort"
 	"math/cmplx"
+	"sort"
 
 	"gonum.org/v1/gonum/dsp/fourier"
 	"gonum.org/v1/gonum/stat"

@@ -148,7 +148,7 @@ func runAnalyzePlace(cmd *cobra.Command, io *IOStreams, args []string, fl *place
 		axes[d] = analysis.Axis{Name: []string{"x", "y"}[d], Bins: n, Min: lo, Max: lo + float64(n)*fl.bin}
 	}
 	set := &analysis.PlaceSettings{Shuffles: fl.shuffles, MinShift: fl.minShift,
-		Rand: rand.New(rand.NewPCG(fl.seed, 0x706c616365)),
+		Rand:   rand.New(rand.NewPCG(fl.seed, 0x706c616365)),
 		Tuning: analysis.TuningSettings{MinOccupancy: fl.minOcc, Workers: fl.workers}}
 	if fl.smooth > 0 {
 		set.Tuning.Smooth = []float64{fl.smooth, fl.smooth}
