@@ -19,7 +19,7 @@ func readBounded(r io.Reader, hint, limit int) ([]byte, error) {
 	if hint > limit || hint <= 0 {
 		hint = limit
 	}
-	out := make([]byte, hint)
+	out := getBuf(hint)
 	n, stalls := 0, 0
 	for {
 		if n == len(out) {

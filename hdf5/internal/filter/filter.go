@@ -8,6 +8,8 @@ package filter
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"unsafe"
 )
 
 // Errors; test with errors.Is.
@@ -120,6 +122,11 @@ func Decode(filters []Spec, chunk []byte, elemSize int, chunkBytes int, mask uin
 		if len(out) > limit {
 			return nil, fmt.Errorf("hdf5: filter %s: decoded %d bytes, more than the %d-byte limit", label(s), len(out), limit)
 		}
+		// An intermediate buffer this function allocated is dead once the
+		// next stage wrote a separate output: recycle it.
+		if i < len(filters)-1 && !aliases(buf, chunk) && !aliases(out, buf) {
+			putBuf(buf)
+		}
 		buf = out
 	}
 	if len(buf) > chunkBytes {
@@ -168,4 +175,33 @@ func decodeOne(s Spec, in []byte, elemSize, limit int) ([]byte, error) {
 
 func corruptf(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errCorrupt, fmt.Sprintf(format, a...))
+}
+
+// aliases reports whether a and b share backing memory.
+func aliases(a, b []byte) bool {
+	if cap(a) == 0 || cap(b) == 0 {
+		return false
+	}
+	a0 := &a[:cap(a)][0]
+	b0 := &b[:cap(b)][0]
+	ap, bp := uintptr(unsafe.Pointer(a0)), uintptr(unsafe.Pointer(b0))
+	return ap < bp+uintptr(cap(b)) && bp < ap+uintptr(cap(a))
+}
+
+// bufPool recycles intermediate stage buffers (the inflated bytes that
+// unshuffle consumes, for example), the hot path of chunked reads.
+var bufPool sync.Pool
+
+func getBuf(n int) []byte {
+	if p, ok := bufPool.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]byte, n)
+}
+
+func putBuf(b []byte) {
+	if cap(b) < 4096 || cap(b) > 64<<20 {
+		return
+	}
+	bufPool.Put(&b)
 }

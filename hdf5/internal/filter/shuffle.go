@@ -23,9 +23,17 @@ func unshuffle(in []byte, size int) []byte {
 		}
 	case 4:
 		a, b, c, d := in[:n], in[n:2*n], in[2*n:3*n], in[3*n:4*n]
-		for i := range n {
-			o := out[4*i : 4*i+4 : 4*i+4]
-			o[0], o[1], o[2], o[3] = a[i], b[i], c[i], d[i]
+		o := out[:4*n]
+		i := 0
+		for ; i+8 <= n; i += 8 {
+			a8, b8, c8, d8 := a[i:i+8:i+8], b[i:i+8:i+8], c[i:i+8:i+8], d[i:i+8:i+8]
+			o8 := o[4*i : 4*i+32 : 4*i+32]
+			for k := range 8 {
+				binary.LittleEndian.PutUint32(o8[4*k:], uint32(a8[k])|uint32(b8[k])<<8|uint32(c8[k])<<16|uint32(d8[k])<<24)
+			}
+		}
+		for ; i < n; i++ {
+			binary.LittleEndian.PutUint32(o[4*i:], uint32(a[i])|uint32(b[i])<<8|uint32(c[i])<<16|uint32(d[i])<<24)
 		}
 	case 8:
 		var s [8][]byte
