@@ -74,7 +74,8 @@ func WithReadAhead(n int64) Option { return func(o *config) { o.maxAhead = n } }
 func WithGap(n int64) Option { return func(o *config) { o.gap = n } }
 
 // WithParallel sets how many range requests one read may run at once
-// (default 4); spans of at least 2 MiB per request are split.
+// (default 4); a read is split only into requests of at least 8 MiB, so
+// small and medium reads cost one request each.
 func WithParallel(n int) Option { return func(o *config) { o.parallel = n } }
 
 // WithCacheBytes bounds the in-memory cache (default 256 MiB).
@@ -134,7 +135,7 @@ type flight struct {
 // Open probes url and returns a Reader. The context bounds every request
 // the Reader makes.
 func Open(ctx context.Context, url string, opts ...Option) (*Reader, error) {
-	c := config{minFetch: 64 << 10, maxAhead: 8 << 20, gap: 32 << 10, splitMin: 2 << 20, parallel: 4, cacheBytes: 256 << 20}
+	c := config{minFetch: 64 << 10, maxAhead: 8 << 20, gap: 32 << 10, splitMin: 8 << 20, parallel: 4, cacheBytes: 256 << 20}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -485,11 +486,18 @@ func (r *Reader) insertLocked(start int64, data []byte) {
 	}
 }
 
-// load fills buf with the bytes of s from the disk cache or the network.
+// load fills buf with the bytes of s: parts present in the disk cache
+// from disk, the rest with one range request per uncovered span.
 func (r *Reader) load(s span, buf []byte) error {
-	if r.fromDisk(s, buf) {
-		return nil
+	for _, m := range r.fromDisk(s, buf) {
+		if err := r.loadNet(m, buf[m.start-s.start:m.end-s.start]); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+func (r *Reader) loadNet(s span, buf []byte) error {
 	got := int64(0)
 	var lastErr error
 	for attempt := 0; attempt < 5 && got < int64(len(buf)); attempt++ {
@@ -589,32 +597,42 @@ func (r *Reader) openDisk() {
 	}
 }
 
-func (r *Reader) fromDisk(s span, buf []byte) bool {
+// fromDisk copies the parts of s held in the disk cache into buf and
+// returns the sub-spans still missing.
+func (r *Reader) fromDisk(s span, buf []byte) (missing []span) {
 	if r.diskPath == "" {
-		return false
+		return []span{s}
 	}
 	r.mu.Lock()
-	var src *span
-	for i := range r.disk {
-		if r.disk[i].start <= s.start && s.end <= r.disk[i].end {
-			src = &r.disk[i]
-			break
-		}
-	}
+	disk := append([]span(nil), r.disk...)
 	r.mu.Unlock()
-	if src == nil {
-		return false
+	sort.Slice(disk, func(i, j int) bool { return disk[i].start < disk[j].start })
+	pos := s.start
+	for _, d := range disk {
+		if d.end <= pos || d.start >= s.end {
+			continue
+		}
+		if d.start > pos {
+			missing = append(missing, span{pos, d.start})
+			pos = d.start
+		}
+		hi := min(d.end, s.end)
+		f, err := os.Open(filepath.Join(r.diskPath, fmt.Sprintf("%d-%d", d.start, d.end)))
+		if err != nil {
+			continue
+		}
+		_, err = f.ReadAt(buf[pos-s.start:hi-s.start], pos-d.start)
+		f.Close()
+		if err != nil {
+			continue
+		}
+		r.diskHits.Add(1)
+		pos = hi
 	}
-	f, err := os.Open(filepath.Join(r.diskPath, fmt.Sprintf("%d-%d", src.start, src.end)))
-	if err != nil {
-		return false
+	if pos < s.end {
+		missing = append(missing, span{pos, s.end})
 	}
-	defer f.Close()
-	if _, err := f.ReadAt(buf, s.start-src.start); err != nil {
-		return false
-	}
-	r.diskHits.Add(1)
-	return true
+	return missing
 }
 
 func (r *Reader) toDisk(s span, b []byte) {
