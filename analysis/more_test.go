@@ -302,3 +302,36 @@ func TestUnitStatsISIWithinEpochs(t *testing.T) {
 	near(t, "mean ISI", st.MeanISI, 0.7/3, 1e-12)
 	near(t, "rate", st.RateHz, 5.0/2, 1e-12)
 }
+
+// 2-D tuning: a raster path visits the four quadrants of the unit square for
+// equal time; a cell firing one spike per sample in the upper-right quadrant
+// has a rate of 50 Hz there (50 Hz sampling) and 0 elsewhere.
+func TestTuning2D(t *testing.T) {
+	var tt, xy, sp []float64
+	for i := 0; i < 4000; i++ {
+		ti := float64(i) * 0.02
+		x := float64(i%20)/20 + 0.025
+		y := float64((i/20)%20)/20 + 0.025
+		tt = append(tt, ti)
+		xy = append(xy, x, y)
+		if x > 0.5 && y > 0.5 {
+			sp = append(sp, ti)
+		}
+	}
+	feat, err := ts.NewSeries(tt, xy, 2, ts.IntervalSet{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := TuningCurves([][]float64{sp}, feat, []Axis{{Bins: 2, Min: 0, Max: 1}, {Bins: 2, Min: 0, Max: 1}},
+		&TuningSettings{Occupancy: OccupancySamples})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b, want := range []float64{0, 0, 0, 50} { // row-major (x, y): (lo,lo) (lo,hi) (hi,lo) (hi,hi)
+		near(t, "2-D rate", res.RateHz[0][b], want, 1e-9)
+		near(t, "2-D occupancy", res.OccupancySeconds[b], 20, 1e-9)
+	}
+	bs, bsp := SkaggsInfo(res.RateHz[0], res.OccupancySeconds, math.NaN())
+	near(t, "2-D bits/spike = log2 4", bsp, 2, 1e-12)
+	near(t, "2-D bits/s", bs, 12.5*2, 1e-9)
+}

@@ -286,3 +286,24 @@ func TestScanFromMatchesLower(t *testing.T) {
 		}
 	}
 }
+
+func TestAlignSeriesAndUnitsBin(t *testing.T) {
+	s, _ := NewRegularSeries(0, 10, []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, IntervalSet{}) // value = 10·t
+	got := AlignSeries(s, []float64{0.3, 0.62}, []float64{-0.1, 0, 0.1}, 0, Nearest)
+	want := [][]float64{{2, 3, 4}, {5, 6, 7}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("AlignSeries %v want %v", got, want)
+	}
+	u, _, _ := NewUnits([]int64{7, 9}, [][]float64{{0.05, 0.15, 0.5, 0.95}, {0.99}}, Span(0, 1))
+	b, c, err := u.Bin(Span(0, 1), 0.5, 1)
+	if err != nil || b.Len() != 2 || !reflect.DeepEqual(c, [][]int{{2, 2}, {0, 1}}) {
+		t.Fatalf("Bin: %v %v", c, err)
+	}
+	r := u.Restrict(Span(0.1, 0.6))
+	if !reflect.DeepEqual(r.Trains[0], []float64{0.15, 0.5}) || len(r.Trains[1]) != 0 || !r.Support.Equal(Span(0.1, 0.6)) {
+		t.Fatalf("Restrict: %v %v", r.Trains, r.Support)
+	}
+	if rates := r.Rates(); math.Abs(rates[0]-4) > 1e-12 {
+		t.Fatalf("rates %v", rates)
+	}
+}
