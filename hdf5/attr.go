@@ -216,7 +216,8 @@ func (a *Attribute) Value() (any, error) {
 		return nil, nil
 	}
 	if a.Shape == nil {
-		v, err := a.f.decodeValue(a.data, a.Type, 0)
+		budget := a.f.valueBudget()
+		v, err := a.f.decodeValue(a.data, a.Type, 0, &budget)
 		if err != nil {
 			return nil, fmt.Errorf("hdf5: attribute %q: %w", a.Name, err)
 		}

@@ -13,7 +13,10 @@ import (
 // for its sha256 (see its docstring): little-endian numbers at stored width,
 // strings + NUL, compound members in order, vlen as u64 count + elements,
 // references as u64 addresses.
-func canonical(f *File, raw []byte, t *Datatype, out []byte) ([]byte, error) {
+func canonical(f *File, raw []byte, t *Datatype, out []byte, budget *int64) ([]byte, error) {
+	if *budget--; *budget < 0 {
+		return nil, fmt.Errorf("hdf5: value expands to too many elements: %w", ErrTooLarge)
+	}
 	switch t.Class {
 	case ClassInteger, ClassBitfield, ClassTime:
 		if t.BigEndian {
@@ -31,7 +34,7 @@ func canonical(f *File, raw []byte, t *Datatype, out []byte) ([]byte, error) {
 			}
 			return append(out, b), nil
 		}
-		return canonical(f, raw, t.Base, out)
+		return canonical(f, raw, t.Base, out, budget)
 	case ClassFloat:
 		if t.Size > 8 {
 			return binary.LittleEndian.AppendUint64(out, math.Float64bits(floatValue(raw, t))), nil
@@ -59,7 +62,7 @@ func canonical(f *File, raw []byte, t *Datatype, out []byte) ([]byte, error) {
 	case ClassCompound:
 		for _, m := range t.Members {
 			var err error
-			out, err = canonical(f, raw[m.Offset:], m.Type, out)
+			out, err = canonical(f, raw[m.Offset:], m.Type, out, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -69,7 +72,7 @@ func canonical(f *File, raw []byte, t *Datatype, out []byte) ([]byte, error) {
 		n := t.Size / t.Base.Size
 		for i := 0; i < n; i++ {
 			var err error
-			out, err = canonical(f, raw[i*t.Base.Size:], t.Base, out)
+			out, err = canonical(f, raw[i*t.Base.Size:], t.Base, out, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -93,7 +96,7 @@ func canonical(f *File, raw []byte, t *Datatype, out []byte) ([]byte, error) {
 		}
 		out = binary.LittleEndian.AppendUint64(out, uint64(n))
 		for i := 0; i < int(n); i++ {
-			out, err = canonical(f, data[i*bs:], t.Base, out)
+			out, err = canonical(f, data[i*bs:], t.Base, out, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -105,6 +108,7 @@ func canonical(f *File, raw []byte, t *Datatype, out []byte) ([]byte, error) {
 
 func canonicalSHA(f *File, raw []byte, n int, t *Datatype) (string, error) {
 	h := sha256.New()
+	budget := f.valueBudget()
 	simple := (t.Class == ClassInteger || t.Class == ClassBitfield || (t.Class == ClassFloat && t.Size <= 8)) ||
 		(t.Class == ClassEnum && !isBool(t) && t.Base != nil && t.Base.Class == ClassInteger)
 	if simple && len(raw) >= n*t.Size {
@@ -133,7 +137,7 @@ func canonicalSHA(f *File, raw []byte, n int, t *Datatype) (string, error) {
 	var buf []byte
 	for i := 0; i < n; i++ {
 		var err error
-		buf, err = canonical(f, raw[i*t.Size:], t, buf[:0])
+		buf, err = canonical(f, raw[i*t.Size:], t, buf[:0], &budget)
 		if err != nil {
 			return "", err
 		}

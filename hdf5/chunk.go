@@ -319,6 +319,9 @@ func (ds *Dataset) walkExtArray(filtered bool, add func(scaled []uint64, loc chu
 	}
 	cb := ds.chunkBytes()
 	nsblks := 1 + maxBits - log2(dblkMin)
+	if nsblks <= 0 || nsblks > 64 {
+		return f.formatErr(addr, "extensible array header", "bad geometry")
+	}
 	type sinfo struct{ ndblks, nelmts, startIdx, startDblk uint64 }
 	si := make([]sinfo, nsblks)
 	var sIdx, sDblk uint64
@@ -439,11 +442,12 @@ func (ds *Dataset) walkExtArray(filtered bool, add func(scaled []uint64, loc chu
 			if err != nil {
 				return err
 			}
-			if f.verifyChecksum(pb, pos, "extensible array data block page") == nil {
-				for i := uint64(0); i < pageN && start+pg*pageN+i < maxIdx; i++ {
-					if err := emit(start+pg*pageN+i, pb[i*uint64(esz):(i+1)*uint64(esz)]); err != nil {
-						return err
-					}
+			if err := f.verifyChecksum(pb, pos, "extensible array data block page"); err != nil {
+				return err
+			}
+			for i := uint64(0); i < pageN && start+pg*pageN+i < maxIdx; i++ {
+				if err := emit(start+pg*pageN+i, pb[i*uint64(esz):(i+1)*uint64(esz)]); err != nil {
+					return err
 				}
 			}
 			pos += psize

@@ -58,15 +58,16 @@ type File struct {
 
 	sohm []sohmIndex
 
-	mu        sync.Mutex
-	headers   map[uint64]*objHeader
-	gheaps    map[uint64]*globalHeap
-	external  map[string]*File
-	pathIdx   map[uint64]string
-	linkCache map[uint64][]Link
-	dtCache   map[uint64]*Datatype
-	parent    *File // for external files: the file that opened us (cycle guard)
-	depth     int
+	mu         sync.Mutex
+	headers    map[uint64]*objHeader
+	gheaps     map[uint64]*globalHeap
+	gheapBytes int64
+	external   map[string]*File
+	pathIdx    map[uint64]string
+	linkCache  map[uint64][]Link
+	dtCache    map[uint64]*Datatype
+	parent     *File // for external files: the file that opened us (cycle guard)
+	depth      int
 }
 
 // Open opens the HDF5 file at path.

@@ -52,6 +52,7 @@ func (h *localHeap) str(off uint64) (string, error) {
 
 type globalHeap struct {
 	objs map[uint16][]byte
+	size int64
 }
 
 func (f *File) globalHeapObject(addr uint64, idx uint32) ([]byte, error) {
@@ -59,16 +60,19 @@ func (f *File) globalHeapObject(addr uint64, idx uint32) ([]byte, error) {
 	gh, ok := f.gheaps[addr]
 	f.mu.Unlock()
 	if !ok {
+		// bound the cache by bytes as well as entries
 		var err error
 		gh, err = f.readGlobalHeap(addr)
 		if err != nil {
 			return nil, err
 		}
 		f.mu.Lock()
-		if len(f.gheaps) > 4096 {
+		if len(f.gheaps) > 4096 || f.gheapBytes > 256<<20 {
 			f.gheaps = map[uint64]*globalHeap{}
+			f.gheapBytes = 0
 		}
 		f.gheaps[addr] = gh
+		f.gheapBytes += gh.size
 		f.mu.Unlock()
 	}
 	o, ok := gh.objs[uint16(idx)]
@@ -98,7 +102,7 @@ func (f *File) readGlobalHeap(addr uint64) (*globalHeap, error) {
 	if err != nil {
 		return nil, err
 	}
-	gh := &globalHeap{objs: map[uint16][]byte{}}
+	gh := &globalHeap{objs: map[uint16][]byte{}, size: int64(len(b))}
 	d := f.newBuf(b, addr, "global heap")
 	d.skip(8 + f.lenSize)
 	for d.rem() >= 8+f.lenSize && d.err == nil {
@@ -355,16 +359,17 @@ func (h *fractalHeap) managed(off, n uint64) ([]byte, error) {
 
 func (h *fractalHeap) indirectEntry(addr uint64, rows, entry int, direct bool) (uint64, error) {
 	f := h.f
-	prefix := 4 + 1 + f.offSize + h.offBytes
+	prefix := uint64(4 + 1 + f.offSize + h.offBytes)
 	maxDirectRows := bits.Len64(h.maxDirect/h.startBlock) + 1
-	// entries before this one
-	pos := prefix
-	for e := 0; e < entry; e++ {
-		r := e / h.width
-		pos += f.offSize
-		if r < maxDirectRows && h.filterLen > 0 {
-			pos += f.lenSize + 4
+	// entries before this one: direct-block entries carry a filtered
+	// size and mask when the heap has I/O filters
+	pos := prefix + uint64(entry)*uint64(f.offSize)
+	if h.filterLen > 0 {
+		direct := uint64(entry)
+		if lim := uint64(maxDirectRows) * uint64(h.width); direct > lim {
+			direct = lim
 		}
+		pos += direct * uint64(f.lenSize+4)
 	}
 	b, err := f.readAt(addr+uint64(pos), int64(f.offSize), "fractal heap indirect block")
 	if err != nil {

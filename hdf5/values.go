@@ -347,9 +347,12 @@ func (f *File) decodeRef(raw []byte, t *Datatype) (Reference, error) {
 // enums), uint64 (unsigned ints, bitfields), float64, string, Reference,
 // []byte (opaque), []any (arrays flattened in C order, vlen sequences),
 // map[string]any (compound).
-func (f *File) decodeValue(raw []byte, t *Datatype, depth int) (any, error) {
+func (f *File) decodeValue(raw []byte, t *Datatype, depth int, budget *int64) (any, error) {
 	if depth > 32 {
 		return nil, fmt.Errorf("hdf5: value nested too deeply")
+	}
+	if *budget--; *budget < 0 {
+		return nil, fmt.Errorf("hdf5: value expands to too many elements: %w", ErrTooLarge)
 	}
 	if len(raw) < t.Size {
 		return nil, fmt.Errorf("hdf5: short element")
@@ -390,6 +393,9 @@ func (f *File) decodeValue(raw []byte, t *Datatype, depth int) (any, error) {
 		if bs <= 0 {
 			return []any{}, nil
 		}
+		if int64(n) > *budget {
+			return nil, fmt.Errorf("hdf5: value expands to too many elements: %w", ErrTooLarge)
+		}
 		if uint64(n)*uint64(bs) > uint64(len(data)) {
 			if data == nil && n > 0 {
 				return nil, fmt.Errorf("hdf5: vlen sequence of %d elements without data", n)
@@ -398,7 +404,7 @@ func (f *File) decodeValue(raw []byte, t *Datatype, depth int) (any, error) {
 		}
 		out := make([]any, n)
 		for i := range out {
-			v, err := f.decodeValue(data[i*bs:(i+1)*bs], t.Base, depth+1)
+			v, err := f.decodeValue(data[i*bs:(i+1)*bs], t.Base, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -414,7 +420,7 @@ func (f *File) decodeValue(raw []byte, t *Datatype, depth int) (any, error) {
 		n := t.Size / bs
 		out := make([]any, 0, n)
 		for i := 0; i < n; i++ {
-			v, err := f.decodeValue(raw[i*bs:(i+1)*bs], base, depth+1)
+			v, err := f.decodeValue(raw[i*bs:(i+1)*bs], base, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -428,7 +434,7 @@ func (f *File) decodeValue(raw []byte, t *Datatype, depth int) (any, error) {
 	case ClassCompound:
 		m := make(map[string]any, len(t.Members))
 		for _, mb := range t.Members {
-			v, err := f.decodeValue(raw[mb.Offset:], mb.Type, depth+1)
+			v, err := f.decodeValue(raw[mb.Offset:], mb.Type, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -439,10 +445,15 @@ func (f *File) decodeValue(raw []byte, t *Datatype, depth int) (any, error) {
 	return nil, fmt.Errorf("hdf5: datatype class %d: %w", t.Class, ErrUnsupported)
 }
 
+// valueBudget bounds the number of Go values one decode may create (vlen
+// elements can point to the same heap object many times).
+func (f *File) valueBudget() int64 { return f.opts.maxAlloc / 16 }
+
 // valuesOf converts n raw elements of type t into the typed slice that
 // ReadValues returns.
 func (f *File) valuesOf(raw []byte, n int, t *Datatype) (any, error) {
 	es := t.Size
+	budget := f.valueBudget()
 	switch t.Class {
 	case ClassInteger:
 		if t.Signed {
@@ -513,7 +524,7 @@ func (f *File) valuesOf(raw []byte, n int, t *Datatype) (any, error) {
 	case ClassArray:
 		out := make([][]any, n)
 		for i := range out {
-			v, err := f.decodeValue(raw[i*es:(i+1)*es], t, 0)
+			v, err := f.decodeValue(raw[i*es:(i+1)*es], t, 0, &budget)
 			if err != nil {
 				return nil, err
 			}
@@ -526,7 +537,7 @@ func (f *File) valuesOf(raw []byte, n int, t *Datatype) (any, error) {
 			c.Names[j] = mb.Name
 			col := make([]any, n)
 			for i := range col {
-				v, err := f.decodeValue(raw[i*es+mb.Offset:], mb.Type, 1)
+				v, err := f.decodeValue(raw[i*es+mb.Offset:], mb.Type, 1, &budget)
 				if err != nil {
 					return nil, err
 				}
