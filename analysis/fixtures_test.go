@@ -57,7 +57,7 @@ func TestFixtureGratings(t *testing.T) {
 				dirs[i] = v[0]
 			}
 			var est, tru [4][]float64
-			checked := 0
+			checked, oriN, oriFlip := 0, 0, 0
 			for u, tu := range truth.Units {
 				if int64(ids[u]) != tu.ID {
 					t.Fatalf("unit %d: id %v vs truth %d", u, ids[u], tu.ID)
@@ -71,6 +71,12 @@ func TestFixtureGratings(t *testing.T) {
 					continue
 				}
 				checked++
+				if tu.TuningClass == "orientation" {
+					if angDiff(di.PrefDirectionDeg, tu.PrefDeg, 360) > 22.5 {
+						oriFlip++
+					}
+					oriN++
+				}
 				var diff float64
 				if tu.TuningClass == "direction" {
 					diff = angDiff(di.VectorPrefDirectionDeg, tu.PrefDeg, 360)
@@ -81,6 +87,7 @@ func TestFixtureGratings(t *testing.T) {
 					t.Errorf("unit %d (%s): preferred %0.1f° vs truth %0.1f° (off by %.1f°)", tu.ID, tu.TuningClass, di.VectorPrefDirectionDeg, tu.PrefDeg, diff)
 				}
 			}
+			t.Logf("orientation units: %d of %d have the grid-argmax direction > 22.5° from μ (the other lobe won)", oriFlip, oriN)
 			if checked < 10 {
 				t.Fatalf("only %d tuned units with peak ≥ 10 Hz", checked)
 			}
