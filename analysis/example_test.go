@@ -87,3 +87,38 @@ func ExampleCV2() {
 	fmt.Printf("CV2 %.6f LV %.6f LvR %.6f\n", analysis.CV2(isi), analysis.LV(isi), analysis.LvR(isi, 0.005))
 	// Output: CV2 0.822619 LV 0.830615 LvR 0.833907
 }
+
+func ExampleKernelRate() {
+	// Oracle O16d: one spike at 0 s, Gaussian σ = 0.3 s on 0.2 s bins.
+	rate, left, _ := analysis.KernelRate([]float64{0}, -1, 1, 0.2, 0.3, nil)
+	fmt.Printf("bin at %.1f s: %.4f Hz\n", left[5], rate[5])
+	// Output: bin at 0.0 s: 1.3298 Hz
+}
+
+func ExampleCrossCorrelogram() {
+	// Oracle O17 (pynapple binning): 1 ms bins, ±5 ms.
+	c, _ := analysis.CrossCorrelogram([]float64{1, 2}, []float64{1.0012, 1.0031, 1.9978, 2.0}, 0.001, 0.005, 0)
+	fmt.Println(c.Rate)
+	// Output: [0 0 0 500 0 500 500 0 500 0 0]
+}
+
+func ExampleDFFTuning() {
+	// One ROI sampled at 10 Hz: dF/F 0.5 during the "A" presentation, 0.2
+	// during "B", 0 elsewhere; response = mean over the presentation.
+	var t, x []float64
+	for i := 0; i < 40; i++ {
+		ti := float64(i) / 10
+		v := 0.0
+		if ti >= 1 && ti < 2 {
+			v = 0.5
+		} else if ti >= 3 && ti < 3.5 {
+			v = 0.2
+		}
+		t, x = append(t, ti), append(x, v)
+	}
+	s, _ := ts.NewSeries(t, x, 1, ts.IntervalSet{})
+	cond, _ := analysis.StringConditions([]string{"A", "B"})
+	res, _ := analysis.DFFTuning(s, []float64{1, 3}, []float64{2, 3.5}, cond, nil)
+	fmt.Println(res.Conditions, res.Units[0].RateHz)
+	// Output: [A B] [0.5 0.2]
+}

@@ -40,3 +40,9 @@ func ExampleAlign() {
 	fmt.Println(rel[0], rel[1])
 	// Output: [-0.09999999999999998 0.19999999999999996] [0.04999999999999982]
 }
+
+func ExampleUnits_CountWindows() {
+	u, _, _ := ts.NewUnits([]int64{101, 102}, [][]float64{{0.2, 0.4, 1.5}, {1.1, 1.2, 1.3}}, ts.Span(0, 2))
+	fmt.Println(u.CountWindows([]float64{0, 1}, []float64{1, 2}, 0), u.Rates())
+	// Output: [[2 1] [0 3]] [1.5 1.5]
+}
