@@ -281,5 +281,5 @@ func plotPlace(dir string, o *placeOut, res *analysis.PlaceResult, max int, unit
 	if len(tr.Axes) == 1 {
 		return plots.PlaceMaps1D(filepath.Join(dir, "place_maps"), "Rate maps; dashed: field centre"+note, "position ("+unit+")", tr.Axes[0].Centers(), maps, 4)
 	}
-	return plots.PlaceMaps2D(filepath.Join(dir, "place_maps"), "Rate maps ("+unit+"); dot: field centre"+note, tr.Axes[0].Centers(), tr.Axes[1].Centers(), maps, 4)
+	return plots.PlaceMaps2D(filepath.Join(dir, "place_maps"), "Rate maps ("+unit+"); blue 0 → red peak, white unvisited; dot: field centre"+note, tr.Axes[0].Centers(), tr.Axes[1].Centers(), maps, 4)
 }

@@ -101,10 +101,9 @@ func PlaceMaps2D(base, title string, xCenters, yCenters []float64, units []UnitP
 		p.Title.Text = fmt.Sprintf("%s (peak %.3g Hz)", u.Label, peak)
 		p.Title.TextStyle.Font.Size = vg.Points(10)
 		pal := moreland.SmoothBlueRed()
-		pal.SetMin(0)
-		pal.SetMax(math.Max(peak, 1e-9))
 		hm := plotter.NewHeatMap(heat{nx: len(xCenters), ny: len(yCenters), x: xCenters, y: yCenters, z: u.Rate}, pal.Palette(64))
 		hm.NaN = colWhite
+		hm.Min, hm.Max = 0, math.Max(peak, 1e-9)
 		p.Add(hm)
 		if len(u.Center) > 1 && !math.IsNaN(u.Center[0]) {
 			s, _ := plotter.NewScatter(plotter.XYs{{X: u.Center[0], Y: u.Center[1]}})
