@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,7 @@ func newMirrorCmd(ios *IOStreams) *cobra.Command {
 		Short: "Serve fetched dandisets to a class through a DANDI-compatible API",
 	}
 	var addr string
+	var latency time.Duration
 	serve := &cobra.Command{
 		Use:   "serve DIR",
 		Short: "Serve DIR/<dandiset id>/… (as written by fetch) over HTTP",
@@ -32,19 +34,21 @@ Stop with Ctrl-C.`,
 		Example: `  neurodata mirror serve data --addr 0.0.0.0:8080`,
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runMirror(cmd.Context(), ios, args[0], addr)
+			return runMirror(cmd.Context(), ios, args[0], addr, latency)
 		},
 	}
 	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
+	serve.Flags().DurationVar(&latency, "latency", 0, "delay added to every file response (to demonstrate or benchmark streaming)")
 	cmd.AddCommand(serve)
 	return cmd
 }
 
-func runMirror(ctx context.Context, ios *IOStreams, dir, addr string) error {
+func runMirror(ctx context.Context, ios *IOStreams, dir, addr string, latency time.Duration) error {
 	s, err := mirror.LoadDir(dir)
 	if err != nil {
 		return err
 	}
+	s.Latency = latency
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return usagef("cannot listen on %s: %v", addr, err)
@@ -52,6 +56,8 @@ func runMirror(ctx context.Context, ios *IOStreams, dir, addr string) error {
 	n, files := s.Counts()
 	fmt.Fprintf(ios.ErrOut, "serving %d dandisets (%d files) from %s at http://%s/api\n", n, files, dir, ln.Addr())
 	err = mirror.Serve(ctx, s, ln)
+	st := s.Stats()
+	fmt.Fprintf(ios.ErrOut, "served %d file requests, %d bytes\n", st.Requests, st.Bytes)
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

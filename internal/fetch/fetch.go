@@ -368,6 +368,8 @@ type fileOp struct {
 
 	mu   sync.Mutex
 	etag string // pinned validator
+
+	wake chan struct{} // parts signal progress to the digest follower
 }
 
 func (op *fileOp) tmpPath() string   { return op.job.Dest + ".ndpart" }
@@ -464,6 +466,31 @@ func (op *fileOp) run(ctx context.Context) (err error) {
 			}
 		}
 	}()
+	// Whole-file digests are computed by a follower that reads the temp
+	// file back as its contiguous prefix completes, overlapping the
+	// verification pass with the download.
+	op.wake = make(chan struct{}, 1)
+	var follow []string
+	for _, n := range sortedKeys(op.want) {
+		if n != DigestDandiETag || !etagAligned {
+			follow = append(follow, n)
+		}
+	}
+	fctx, fcancel := context.WithCancel(ctx)
+	defer fcancel()
+	type fres struct {
+		d   map[string]string
+		err error
+	}
+	fdone := make(chan fres, 1)
+	if len(follow) > 0 {
+		go func() {
+			d, err := op.follow(fctx, follow)
+			fdone <- fres{d, err}
+		}()
+	} else {
+		fdone <- fres{}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(orInt(f.PartJobs, 4))
 	for _, p := range op.parts {
@@ -472,6 +499,10 @@ func (op *fileOp) run(ctx context.Context) (err error) {
 	err = g.Wait()
 	close(stopSaver)
 	<-saverDone
+	if err != nil {
+		fcancel()
+	}
+	fr := <-fdone
 	if err != nil {
 		if !errors.Is(err, ErrChanged) {
 			op.saveState()
@@ -484,7 +515,10 @@ func (op *fileOp) run(ctx context.Context) (err error) {
 	op.saveState()
 
 	// Verify every declared digest of the complete temp file.
-	got, err := op.verify(etagAligned)
+	if fr.err != nil {
+		return fr.err
+	}
+	got, err := op.verify(etagAligned, fr.d)
 	if err != nil {
 		return err
 	}
@@ -800,6 +834,10 @@ func (op *fileOp) getRange(ctx context.Context, p *part, h hash.Hash) error {
 			}
 			off += int64(n)
 			p.done.Add(int64(n))
+			select {
+			case op.wake <- struct{}{}:
+			default:
+			}
 			atomic.AddInt64(&op.res.Bytes, int64(n))
 			if op.f.Progress != nil {
 				op.f.Progress.Add(op.job, int64(n))
@@ -821,31 +859,72 @@ func (op *fileOp) getRange(ctx context.Context, p *part, h hash.Hash) error {
 	return nil
 }
 
-// verify hashes the complete temp file against every declared digest. With
-// etag-aligned parts the dandi-etag comes from the per-part MD5s computed
-// while streaming (resumed parts were re-hashed from disk first).
-func (op *fileOp) verify(etagAligned bool) (map[string]string, error) {
-	got := map[string]string{}
-	var names []string
-	for _, n := range sortedKeys(op.want) {
-		if n == DigestDandiETag && etagAligned {
-			var sums []byte
-			for _, p := range op.parts {
-				sums = append(sums, p.md5...)
-			}
-			got[n] = ETagFromPartMD5s(sums)
-			continue
+// prefix returns the length of the completely written prefix of the file.
+func (op *fileOp) prefix() int64 {
+	for _, p := range op.parts {
+		if d := p.done.Load(); d < p.length {
+			return p.start + d
 		}
-		names = append(names, n)
 	}
-	if len(names) > 0 {
-		d, err := DigestReader(io.NewSectionReader(op.tmp, 0, op.size), op.size, names...)
+	return op.size
+}
+
+// follow hashes the temp file from its start, reading only bytes of the
+// completed prefix and sleeping until parts report progress.
+func (op *fileOp) follow(ctx context.Context, names []string) (map[string]string, error) {
+	ds := make([]Digester, len(names))
+	ws := make([]io.Writer, len(names))
+	for i, n := range names {
+		d, err := NewDigester(n, op.size)
 		if err != nil {
 			return nil, err
 		}
-		for k, v := range d {
-			got[k] = v
+		ds[i], ws[i] = d, d
+	}
+	w := io.MultiWriter(ws...)
+	buf := make([]byte, 1<<20)
+	var off int64
+	for off < op.size {
+		lim := op.prefix()
+		if lim <= off {
+			select {
+			case <-op.wake:
+			case <-time.After(50 * time.Millisecond):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			continue
 		}
+		n := min(int64(len(buf)), lim-off)
+		k, err := op.tmp.ReadAt(buf[:n], off)
+		if err != nil && !(err == io.EOF && int64(k) == n) {
+			return nil, fmt.Errorf("reading back %s at %d: %w", op.tmpPath(), off, err)
+		}
+		w.Write(buf[:k])
+		off += int64(k)
+	}
+	out := make(map[string]string, len(names))
+	for i, n := range names {
+		out[n] = ds[i].Digest()
+	}
+	return out, nil
+}
+
+// verify checks every declared digest of the complete temp file. followed
+// holds the digests the follower computed by reading the file back; with
+// etag-aligned parts the dandi-etag comes from the per-part MD5s computed
+// while streaming (resumed parts were re-hashed from disk first).
+func (op *fileOp) verify(etagAligned bool, followed map[string]string) (map[string]string, error) {
+	got := map[string]string{}
+	for k, v := range followed {
+		got[k] = v
+	}
+	if etagAligned && op.want[DigestDandiETag] != "" {
+		var sums []byte
+		for _, p := range op.parts {
+			sums = append(sums, p.md5...)
+		}
+		got[DigestDandiETag] = ETagFromPartMD5s(sums)
 	}
 	for _, n := range sortedKeys(op.want) {
 		if got[n] != op.want[n] {
