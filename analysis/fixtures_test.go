@@ -149,7 +149,7 @@ func TestFixturePlace(t *testing.T) {
 			for _, bin := range []struct {
 				key string
 				w   float64
-			}{{"0.02", 0.02}, {"0.04", 0.04}, {"0.05", 0.05}} {
+			}{{"0.02", 0.02}, {"0.04", 0.04}, {"0.05", 0.05}, {"0.1", 0.1}} {
 				n := int(math.Round(truth.Track.Length / bin.w))
 				res, err := PlaceFields(trains, feat, []Axis{{Name: "x", Bins: n, Min: 0, Max: truth.Track.Length}}, nil)
 				if err != nil {
