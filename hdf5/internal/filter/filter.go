@@ -1,5 +1,5 @@
 // Package filter undoes the HDF5 filter pipeline on one chunk: the built-in
-// filters (deflate, shuffle, fletcher32, n-bit, scale-offset) and the
+// filters (deflate, shuffle, fletcher32, szip, n-bit, scale-offset) and the
 // registered third-party filters found in neuroscience files (LZF, bzip2,
 // LZ4, bitshuffle, zstd, Blosc). Every decoder bounds its output and returns
 // an error, never panics, on malformed input.
@@ -70,7 +70,7 @@ func Name(id uint16) string {
 // Known reports whether Decode can undo filter id.
 func Known(id uint16) bool {
 	switch id {
-	case Deflate, Shuffle, Fletcher32, Nbit, ScaleOffset, Bzip2, LZF, Blosc, LZ4, Bitshuffle, Zstd:
+	case Deflate, Shuffle, Fletcher32, Szip, Nbit, ScaleOffset, Bzip2, LZF, Blosc, LZ4, Bitshuffle, Zstd:
 		return true
 	}
 	return false
@@ -164,7 +164,7 @@ func decodeOne(s Spec, in []byte, elemSize, limit int) ([]byte, error) {
 	case Zstd:
 		return decodeZstd(in, limit)
 	case Szip:
-		return nil, fmt.Errorf("%w: szip (4): szip/libaec decompression is not implemented; repack the file with deflate (h5repack -f GZIP=4)", ErrUnknownFilter)
+		return decodeSzip(in, s.Params, limit)
 	}
 	opt := ""
 	if s.Flags&1 != 0 {

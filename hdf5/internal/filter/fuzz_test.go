@@ -67,3 +67,4 @@ func FuzzBzip2(f *testing.F)       { fuzzFilter(f, Bzip2) }
 func FuzzLZ4(f *testing.F)         { fuzzFilter(f, LZ4) }
 func FuzzBlosc(f *testing.F)       { fuzzFilter(f, Blosc) }
 func FuzzBitshuffle(f *testing.F)  { fuzzFilter(f, Bitshuffle) }
+func FuzzSzip(f *testing.F)        { fuzzFilter(f, Szip) }
