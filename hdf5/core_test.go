@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -148,6 +149,8 @@ func TestHyperslabs(t *testing.T) {
 		{"../../shared/fixtures/default/ophys_scenes.nwb", "/processing/ophys/DfOverF/RoiResponseSeries/data"},
 		{"../../shared/fixtures/latest/ophys_scenes.nwb", "/processing/ophys/DfOverF/RoiResponseSeries/data"},
 		{filepath.Join(testdataDir, "types_v0.h5"), "/acquisition/ElectricalSeries/data"},
+		{"../../shared/fixtures/default/ecephys_gratings.nwb", "/units/waveform_mean"}, // contiguous
+		{"../../shared/fixtures/default/ecephys_gratings.nwb", "/units/waveform_mean#rows"},
 	}
 	ran := 0
 	for _, c := range cases {
@@ -158,7 +161,14 @@ func TestHyperslabs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ds, err := f.Dataset(c.ds)
+		name, rows := strings.CutSuffix(c.ds, "#rows")
+		if rows {
+			// force the row-by-row path of contiguous hyperslab reads
+			old := boundingSlack
+			boundingSlack = 0
+			defer func() { boundingSlack = old }()
+		}
+		ds, err := f.Dataset(name)
 		if err != nil {
 			t.Fatalf("%s: %v", c.file, err)
 		}

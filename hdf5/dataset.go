@@ -765,33 +765,46 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 	}
 	lastIdx := linearIndex(last, ds.dims)
 	span := (lastIdx - first + 1) * es
-	if span <= 4*uint64(len(dst))+1<<20 && int64(span) <= f.opts.maxAlloc {
+	if span <= 4*uint64(len(dst))+boundingSlack && int64(span) <= f.opts.maxAlloc {
 		tmp := make([]byte, span)
 		if _, err := f.r.ReadAt(tmp, abs+int64(first*es)); err != nil && !isEOF(err) {
 			return fmt.Errorf("hdf5: %s: %w", ds.path, err)
 		}
 		return copySelFlat(dst, tmp, first, ds.dims, s, int(es))
 	}
-	// row-wise
+	// row-wise: one read per output row covering its strided span
+	n := s.count[rank-1]
+	st := s.stride[rank-1]
+	rowSpan := ((n-1)*st + 1) * es
+	var tmp []byte
+	if st != 1 {
+		if int64(rowSpan) > f.opts.maxAlloc {
+			return fmt.Errorf("hdf5: %s: row span of %d bytes: %w", ds.path, rowSpan, ErrTooLarge)
+		}
+		tmp = make([]byte, rowSpan)
+	}
 	return forEachRow(s, func(outOff uint64, coord []uint64) error {
 		li := linearIndex(coord, ds.dims)
-		n := s.count[rank-1]
-		if s.stride[rank-1] == 1 {
+		if st == 1 {
 			_, err := f.r.ReadAt(dst[outOff*es:(outOff+n)*es], abs+int64(li*es))
 			if err != nil && !isEOF(err) {
 				return err
 			}
 			return nil
 		}
+		if _, err := f.r.ReadAt(tmp, abs+int64(li*es)); err != nil && !isEOF(err) {
+			return err
+		}
 		for k := uint64(0); k < n; k++ {
-			o := (outOff + k) * es
-			if _, err := f.r.ReadAt(dst[o:o+es], abs+int64((li+k*s.stride[rank-1])*es)); err != nil && !isEOF(err) {
-				return err
-			}
+			copy(dst[(outOff+k)*es:(outOff+k+1)*es], tmp[k*st*es:])
 		}
 		return nil
 	})
 }
+
+// boundingSlack is how many bytes beyond 4× the selection a contiguous
+// hyperslab read may fetch in one piece before reading row by row.
+var boundingSlack uint64 = 1 << 20
 
 func isEOF(err error) bool { return errors.Is(err, io.EOF) }
 
