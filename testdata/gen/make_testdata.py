@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.normpath(os.path.join(HERE, '..', 'hdf5'))
 SHARED = os.path.normpath(os.path.join(HERE, '..', '..', '..', 'shared', 'corpus', 'expected_format.py'))
 rng = np.random.default_rng(2026)
+EXTRA = {}  # file -> dataset path -> sha256 for datasets h5py cannot read
 
 
 def path(name):
@@ -199,6 +200,44 @@ def chunk_index_file(name):
     f.close()
 
 
+def bitshuffle_lz4(f, name, data, chunk):
+    """A bitshuffle+LZ4 (filter 32008) dataset, which no Debian package
+    writes: chunks are built here (numpy bit transpose per the bitshuffle
+    format, python3-lz4 blocks) and stored with write_direct_chunk. h5py
+    cannot read it back (no plugin), so its ground truth has no checksum;
+    the filter package's tests check the decoded values."""
+    try:
+        import lz4.block as lz4block
+    except ImportError:
+        return
+    s = data.dtype.itemsize
+    block = max((8192 // s) // 8 * 8, 128)
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_chunk((chunk,))
+    dcpl.set_filter(32008, h5py.h5z.FLAG_OPTIONAL, (0, 3, s, 0, 2))
+    tid = h5py.h5t.py_create(data.dtype)
+    ds = h5py.h5d.create(f.id, name.lstrip('/').encode(), tid, h5py.h5s.create_simple(data.shape), dcpl)
+    for c0 in range(0, data.shape[0], chunk):
+        a = np.zeros(chunk, data.dtype)
+        part = data[c0:c0 + chunk]
+        a[:len(part)] = part
+        body, i = b'', 0
+        while i + block <= chunk or (chunk - i) // 8 * 8 > 0:
+            n = block if i + block <= chunk else (chunk - i) // 8 * 8
+            bb = np.frombuffer(a[i:i + n].tobytes(), 'u1').reshape(n, s)
+            bits = np.unpackbits(bb, axis=1, bitorder='little').reshape(n, s, 8)
+            t = np.packbits(np.ascontiguousarray(bits.transpose(1, 2, 0)), axis=2, bitorder='little').tobytes()
+            c = lz4block.compress(t, store_size=False)
+            body += len(c).to_bytes(4, 'big') + c
+            i += n
+        raw = (chunk * s).to_bytes(8, 'big') + (block * s).to_bytes(4, 'big') + body + a[i:].tobytes()
+        ds.write_direct_chunk((c0,), raw, 0)
+    # h5py cannot read this back: record the ground-truth checksum (numbers:
+    # little-endian bytes, as expected_format.py encodes them) separately
+    import hashlib
+    EXTRA.setdefault(os.path.basename(f.filename), {})[name] = hashlib.sha256(data.astype(data.dtype.newbyteorder('<')).tobytes()).hexdigest()
+
+
 def filters_file(name):
     f = h5py.File(path(name), 'w')
     data = walk(2000, '<f4').reshape(40, 50)
@@ -218,6 +257,9 @@ def filters_file(name):
     t = h5py.h5t.STD_I32LE.copy(); t.set_precision(12); t.set_offset(2)
     ds = h5py.h5d.create(f.id, b'nbit', t, h5py.h5s.create_simple((200,)), dcpl)
     ds.write(h5py.h5s.ALL, h5py.h5s.ALL, (np.arange(200, dtype='<i4') * 13 % 2048) - 1024)
+    f.create_dataset('szip_nn', data=(walk(2000, '<f8', 20)).astype('<i4').reshape(40, 50), chunks=(16, 16), compression='szip', compression_opts=('nn', 16))
+    f.create_dataset('szip_ec_f8', data=walk(600, '<f8', 0.5), chunks=(256,), compression='szip', compression_opts=('ec', 8))
+    bitshuffle_lz4(f, '/bitshuffle_lz4', walk(3000, '<f4').round(2), 1024)
     if hdf5plugin is not None:
         small = (np.arange(3000) // 3).astype('<i4')
         for cname in ['blosclz', 'lz4', 'zlib', 'zstd', 'snappy']:
@@ -300,6 +342,9 @@ def main():
     superblock_v2_file('superblock_v2.h5')
     external_files()
     malformed_files()
+    import json
+    with open(os.path.join(OUT, 'expected_extra.json'), 'w') as fh:
+        json.dump(EXTRA, fh, indent=1, sort_keys=True)
     total = sum(os.path.getsize(os.path.join(OUT, n)) for n in os.listdir(OUT) if n.endswith(('.h5', '.bin')))
     print('wrote testdata/hdf5: %d bytes' % total)
     if os.path.exists(SHARED):
