@@ -172,3 +172,73 @@ func TestFixturePlace(t *testing.T) {
 		})
 	}
 }
+
+// Running: the trial classification from the running_speed series (mean ≥
+// 1 cm/s in the presentation window) reproduces the simulated
+// presentation_running_state, and for the running-modulated units with
+// gain ≥ 1.4 the running modulation (AllenSDK sign convention, Welch test)
+// is positive with p < 0.05. Only a few of the 16 trials per direction are
+// running here (AllenSDK evaluates the preferred condition alone, which
+// leaves 1–2 running trials), so the test pools all non-blank trials, each
+// divided by its direction's mean rate to remove the tuning.
+func TestFixtureGratingsRunning(t *testing.T) {
+	dir := filepath.Join(fixtureDir, "default")
+	var truth struct {
+		Running struct {
+			State []int `json:"presentation_running_state"`
+		} `json:"running"`
+		Units []struct {
+			ID        int64   `json:"id"`
+			Modulated bool    `json:"running_modulated"`
+			Gain      float64 `json:"running_gain"`
+		} `json:"units"`
+	}
+	readJSON(t, filepath.Join(dir, "ecephys_gratings.truth.json"), &truth)
+	const tbl = "intervals/drifting_gratings_presentations/"
+	const sp = "processing/running/running_speed/"
+	d := h5dump(t, filepath.Join(dir, "ecephys_gratings.nwb"), "ragged:units/spike_times",
+		tbl+"start_time", tbl+"stop_time", tbl+"orientation", sp+"data", "attr:"+sp+"starting_time@rate", sp+"starting_time")
+	speed, err := ts.NewRegularSeries(d.floats(t, sp+"starting_time")[0], d.floats(t, "attr:"+sp+"starting_time@rate")[0], d.floats(t, sp+"data"), 1, ts.IntervalSet{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	starts, stops := d.floats(t, tbl+"start_time"), d.floats(t, tbl+"stop_time")
+	running, _ := RunningTrials(speed, starts, stops, 1)
+	mism := 0
+	for k, r := range running {
+		if r != (truth.Running.State[k] == 1) {
+			mism++
+		}
+	}
+	if mism > 0 {
+		t.Errorf("%d of %d presentations classified differently from the truth running state", mism, len(running))
+	}
+	cond, _ := NumericConditions(d.floats(t, tbl+"orientation"))
+	res, err := ConditionTuning(d.ragged(t, "units/spike_times"), starts, stops, cond, &ConditionSettings{KeepTrials: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for u, tu := range truth.Units {
+		if !tu.Modulated || tu.Gain < 1.4 {
+			continue
+		}
+		keep := make([]bool, len(starts))
+		norm := make([]float64, len(starts))
+		for k, c := range res.Condition {
+			keep[k] = c >= 0
+			if c >= 0 {
+				norm[k] = res.Units[u].TrialRateHz[k] / res.Units[u].RateHz[c]
+			}
+		}
+		run, stat := SplitRunning(norm, running, keep)
+		mod, pv := RunningModulation(run, stat)
+		if !(mod > 0) || !(pv < 0.05) {
+			t.Errorf("unit %d (gain %.2f): modulation %.3f p %.3g (%d running, %d stationary trials)", tu.ID, tu.Gain, mod, pv, len(run), len(stat))
+		}
+		checked++
+	}
+	if checked < 5 {
+		t.Fatalf("only %d modulated units checked", checked)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math/cmplx"
 	"sort"
 
+	"github.com/neurodata/neurodata/ts"
 	"gonum.org/v1/gonum/dsp/fourier"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -362,4 +363,36 @@ func SpikeTrialReliability(train, ws, we []float64, binWidth, sigma float64) flo
 		trials[k] = GaussianSmooth1D(nil, buf, sigma/binWidth)
 	}
 	return TrialReliability(trials)
+}
+
+// RunningTrials classifies trials as running from a speed series (channel
+// 0, e.g. cm/s): the mean of the samples with ws[k] ≤ t < we[k] is compared
+// with threshold (AllenSDK uses 1 cm/s). Trials without samples get a NaN
+// mean and count as not running.
+func RunningTrials(speed *ts.Series, ws, we []float64, threshold float64) (running []bool, meanSpeed []float64) {
+	times := speed.Times()
+	f, l := ts.WindowIndex(times, ws, we)
+	running = make([]bool, len(ws))
+	meanSpeed = make([]float64, len(ws))
+	for k := range ws {
+		meanSpeed[k] = meanRange(speed, 0, f[k], l[k])
+		running[k] = meanSpeed[k] >= threshold
+	}
+	return running, meanSpeed
+}
+
+// SplitRunning splits per-trial responses by a running mask, keeping only
+// trials with keep[k] (nil keeps all): the inputs of RunningModulation.
+func SplitRunning(resp []float64, running, keep []bool) (run, stat []float64) {
+	for k, r := range resp {
+		if keep != nil && !keep[k] {
+			continue
+		}
+		if running[k] {
+			run = append(run, r)
+		} else {
+			stat = append(stat, r)
+		}
+	}
+	return run, stat
 }

@@ -205,6 +205,8 @@ func anMkdir(dir string) error {
 type tuningFlags struct {
 	anCommon
 	intervals, by, window, align string
+	running                      string
+	runThreshold                 float64
 	maxPlots                     int
 }
 
@@ -236,6 +238,8 @@ preferred condition).`,
 	f.StringVar(&fl.by, "by", "", "condition column(s) of the table, comma-separated")
 	f.StringVar(&fl.window, "window", "", "response window START:STOP in seconds relative to --align (default: the whole row)")
 	f.StringVar(&fl.align, "align", "start", "window anchor: start or stop of each row")
+	f.StringVar(&fl.running, "running", "", "running-speed TimeSeries path; adds running_modulation and running_p (AllenSDK: Welch t-test between running and stationary trials of the preferred condition)")
+	f.Float64Var(&fl.runThreshold, "running-threshold", 1, "a trial is running when its mean speed in the window is at least this (speed units, e.g. cm/s)")
 	f.IntVar(&fl.maxPlots, "max-plots", 24, "most units drawn per figure")
 	fl.anCommon.add(cmd, "tuning_polar, tuning_curves, tuning_summary")
 	_ = cmd.MarkFlagRequired("intervals")
@@ -255,6 +259,8 @@ type tuningUnitOut struct {
 	DSI                jnum   `json:"dsi"`
 	LifetimeSparseness jnum   `json:"lifetime_sparseness"`
 	Reliability        jnum   `json:"reliability"`
+	RunningModulation  *jnum  `json:"running_modulation,omitempty"`
+	RunningP           *jnum  `json:"running_p,omitempty"`
 	Rates              []jnum `json:"rates"`
 	SEM                []jnum `json:"sem"`
 	BlankRate          jnum   `json:"blank_rate"`
@@ -350,7 +356,7 @@ func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuni
 	if err != nil {
 		return err
 	}
-	set := &analysis.ConditionSettings{Align: align, Workers: fl.workers}
+	set := &analysis.ConditionSettings{Align: align, Workers: fl.workers, KeepTrials: fl.running != ""}
 	if hasWin {
 		set.Window = win
 	}
@@ -363,6 +369,29 @@ func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuni
 		return usagef("--by %q: every row is blank", fl.by)
 	}
 	ws, we, _ := analysis.Windows(starts, stops, set.Window, align)
+	var running []bool
+	if fl.running != "" {
+		sts, err := f.TimeSeries(fl.running)
+		if err != nil {
+			return usagef("--running %q: %v", fl.running, err)
+		}
+		sm, err := sts.Read()
+		if err != nil {
+			return err
+		}
+		speed, err := sm.Series()
+		if err != nil {
+			return fmt.Errorf("%s: %w", fl.running, err)
+		}
+		running, _ = analysis.RunningTrials(speed, ws, we, fl.runThreshold)
+		n := 0
+		for _, r := range running {
+			if r {
+				n++
+			}
+		}
+		fmt.Fprintf(io.ErrOut, "tuning: %d of %d trials running (mean speed >= %g %s)\n", n, len(running), fl.runThreshold, sm.Unit)
+	}
 	direction := numeric && len(by) == 1
 	var dirs []float64
 	if direction {
@@ -392,6 +421,15 @@ func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuni
 				}
 			}
 			row.Reliability = jnum(analysis.SpikeTrialReliability(units.Trains[u], pw, pe, 0, 0))
+			if running != nil {
+				keep := make([]bool, len(res.Condition))
+				for i, c := range res.Condition {
+					keep[i] = c == p
+				}
+				m, pv := analysis.RunningModulation(analysis.SplitRunning(r.TrialRateHz, running, keep))
+				jm, jp := jnum(m), jnum(pv)
+				row.RunningModulation, row.RunningP = &jm, &jp
+			}
 		}
 		if direction {
 			d := analysis.Direction(dirs, r.RateHz)
