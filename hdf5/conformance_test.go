@@ -68,6 +68,7 @@ type dsResult struct {
 	status   string
 	err      string
 	h5pyRead bool // h5py produced a checksum
+	readOK   bool // this reader read the data without error
 }
 
 type fileResult struct {
@@ -348,7 +349,7 @@ func checkFile(dataPath, expPath, rel, desc string, nwb bool) (res fileResult) {
 		if e.Type != "dataset" {
 			continue
 		}
-		r := dsResult{path: e.Path, features: features(desc, nwb, e), status: stPass, h5pyRead: e.SHA256 != ""}
+		r := dsResult{path: e.Path, features: features(desc, nwb, e), status: stPass, h5pyRead: e.SHA256 != "", readOK: g.ReadError == ""}
 		var bad []string
 		if e.Dtype != "" && g.Dtype != e.Dtype {
 			bad = append(bad, fmt.Sprintf("dtype %s, want %s", g.Dtype, e.Dtype))
@@ -385,6 +386,9 @@ func checkFile(dataPath, expPath, rel, desc string, nwb bool) (res fileResult) {
 			}
 			r.err = strings.Join(bad, "; ")
 			prob("%s", r.err)
+		}
+		if r.err == "" && g.ReadError != "" {
+			r.err = "read: " + g.ReadError
 		}
 		res.datasets = append(res.datasets, r)
 	}
@@ -474,6 +478,7 @@ func report(results []fileResult) (text string, readable, readableOK int, nwbBad
 	}
 	failByFeature := map[string]map[string]*failRec{}
 	attrs, attrsOK := 0, 0
+	var notRead []string
 	for _, r := range results {
 		attrs += r.attrs
 		attrsOK += r.attrsOK
@@ -490,8 +495,10 @@ func report(results []fileResult) (text string, readable, readableOK int, nwbBad
 		for _, d := range r.datasets {
 			if !d.h5pyRead {
 				unreadByH5py++
-				if d.status == stPass {
+				if d.status == stPass && d.readOK {
 					unreadByH5pyOK++
+				} else {
+					notRead = append(notRead, r.rel+" "+d.path+": "+d.err)
 				}
 				continue
 			}
@@ -542,7 +549,7 @@ func report(results []fileResult) (text string, readable, readableOK int, nwbBad
 	}
 	fmt.Fprintf(&sb, "hdf5 conformance: %d files; datasets h5py could read: %d, bit-exact %d (%.2f%%), failed %d, unsupported %d\n",
 		len(results), readable, readableOK, pct, all.fail, all.unsup)
-	fmt.Fprintf(&sb, "datasets h5py could not read (not scored): %d, of which read here without mismatch in metadata: %d\n", unreadByH5py, unreadByH5pyOK)
+	fmt.Fprintf(&sb, "datasets h5py could not read (not scored): %d, of which read here without error and with matching metadata: %d\n", unreadByH5py, unreadByH5pyOK)
 	fmt.Fprintf(&sb, "attributes: %d/%d match (dtype, shape, sha256)\n", attrsOK, attrs)
 	fmt.Fprintf(&sb, "NWB files not fully matching: %d\n", len(nwbBad))
 	fmt.Fprintf(&sb, "panics/timeouts: %d\n\n", len(panics))
@@ -586,6 +593,10 @@ func report(results []fileResult) (text string, readable, readableOK int, nwbBad
 		for _, s := range nwbBad {
 			fmt.Fprintf(&sb, "  %s\n", clip(s, 300))
 		}
+	}
+	fmt.Fprintf(&sb, "\ndatasets neither h5py nor this reader could read (not scored):\n")
+	for _, s := range notRead {
+		fmt.Fprintf(&sb, "  %s\n", clip(s, 200))
 	}
 	fmt.Fprintf(&sb, "\nfiles with other problems (first problem):\n")
 	for _, r := range results {
