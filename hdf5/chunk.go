@@ -56,7 +56,24 @@ func chunkKey(scaled, n []uint64) (uint64, bool) {
 
 func (ds *Dataset) chunkIndex() (map[uint64]chunkLoc, error) {
 	ds.chunkOnce.Do(func() {
+		// datasets opened again share the index built the first time
+		f := ds.f
+		f.mu.Lock()
+		m, ok := f.chunkMaps[ds.addr]
+		f.mu.Unlock()
+		if ok {
+			ds.chunkMap = m
+			return
+		}
 		ds.chunkMap, ds.chunkErr = ds.buildChunkMap()
+		if ds.chunkErr == nil {
+			f.mu.Lock()
+			if f.chunkMaps == nil || len(f.chunkMaps) > 1024 {
+				f.chunkMaps = map[uint64]map[uint64]chunkLoc{}
+			}
+			f.chunkMaps[ds.addr] = ds.chunkMap
+			f.mu.Unlock()
+		}
 		if ds.chunkErr != nil {
 			ds.chunkErr = fmt.Errorf("hdf5: %s: chunk index: %w", ds.path, ds.chunkErr)
 		}

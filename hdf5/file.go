@@ -62,6 +62,7 @@ type File struct {
 	headers    map[uint64]*objHeader
 	gheaps     map[uint64]*globalHeap
 	gheapBytes int64
+	chunkMaps  map[uint64]map[uint64]chunkLoc
 	external   map[string]*File
 	pathIdx    map[uint64]string
 	linkCache  map[uint64][]Link
