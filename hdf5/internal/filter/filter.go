@@ -91,7 +91,8 @@ func label(s Spec) string {
 // chunk was written (HDF5 records optional filters that failed that way).
 // elemSize is the dataset element size in bytes; chunkBytes is the decoded
 // chunk size and also the allocation limit for the result. The returned
-// slice may alias chunk when every filter was skipped.
+// slice may alias chunk (every filter skipped, or a stage that stores data
+// unchanged); the caller must not modify chunk while using it.
 func Decode(filters []Spec, chunk []byte, elemSize int, chunkBytes int, mask uint32) ([]byte, error) {
 	if chunkBytes < 0 {
 		return nil, fmt.Errorf("hdf5: filter: negative chunk size %d", chunkBytes)
