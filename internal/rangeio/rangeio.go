@@ -362,14 +362,27 @@ func (r *Reader) missingLocked(off, end int64) []span {
 // planLocked decides which spans this read fetches itself and which
 // in-flight fetches it waits for. miss is non-empty; end is the read end.
 func (r *Reader) planLocked(miss []span, end int64) (own []*flight, wait []*flight) {
-	// Widen the last span: small reads to minFetch, sequential reads by
-	// the read-ahead, stopping at the first byte already cached.
-	last := &miss[len(miss)-1]
-	if grow := max(r.cfg.minFetch, r.ahead); last.end-last.start < grow || r.ahead > 0 {
-		target := min(r.size, max(last.end, last.start+grow))
-		if target > end {
-			if more := r.missingLocked(end, target); len(more) > 0 && more[0].start == end {
-				last.end = more[0].end
+	// Widen small spans to the minimum fetch (the last one to the
+	// sequential read-ahead when larger): forward up to the next cached
+	// byte or EOF, and backward for what could not be added forward, so a
+	// reader walking backwards through metadata also gets neighbours.
+	for i := range miss {
+		sp := &miss[i]
+		grow := r.cfg.minFetch
+		if i == len(miss)-1 {
+			grow = max(grow, r.ahead)
+		}
+		if sp.end-sp.start >= grow {
+			continue
+		}
+		want := grow - (sp.end - sp.start)
+		if fwd := r.missingLocked(sp.end, min(r.size, sp.end+want)); len(fwd) > 0 && fwd[0].start == sp.end {
+			want -= fwd[0].end - sp.end
+			sp.end = fwd[0].end
+		}
+		if want > 0 && sp.start > 0 {
+			if back := r.missingLocked(max(0, sp.start-want), sp.start); len(back) > 0 && back[len(back)-1].end == sp.start {
+				sp.start = back[len(back)-1].start
 			}
 		}
 	}
@@ -377,7 +390,7 @@ func (r *Reader) planLocked(miss []span, end int64) (own []*flight, wait []*flig
 	merged := []span{miss[0]}
 	for _, s := range miss[1:] {
 		if s.start-merged[len(merged)-1].end <= r.cfg.gap {
-			merged[len(merged)-1].end = s.end
+			merged[len(merged)-1].end = max(merged[len(merged)-1].end, s.end)
 		} else {
 			merged = append(merged, s)
 		}

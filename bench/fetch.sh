@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# bench/fetch.sh: `neurodata fetch` against `curl` on the same bytes from a
+# loopback `neurodata mirror serve`, then a units-table export streamed
+# through the mirror with injected latency.
+#
+#   bench/fetch.sh                 # 1 GiB file, 3 interleaved runs each
+#   SIZE_MB=256 RUNS=5 bench/fetch.sh
+#
+# Part 1 reports best-of-RUNS wall times and the throughput ratio
+# curl_time / neurodata_time (1.0 = as fast as curl). neurodata's time
+# includes the API round trips and verifying the dandi-etag (MD5 of 64 MiB
+# parts) and sha256 of the file; "curl | sha256sum" is shown as the
+# verified peer.
+# Part 2 streams `export --table units` of a ../shared/fixtures file from a
+# mirror adding LATENCY (default 30ms) per file request and reports wall
+# time and the requests/bytes the mirror served, next to the local export.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MB=${SIZE_MB:-1024}
+RUNS=${RUNS:-3}
+PORT=${PORT:-18181}
+LATENCY=${LATENCY:-30ms}
+work=$(mktemp -d /tmp/ndbench.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$2-$1:.3f}')"; }
+
+go build -o "$work/neurodata" ./cmd/neurodata
+nd="$work/neurodata"
+
+mkdir -p "$work/srv/000777/sub-bench"
+head -c "${SIZE_MB}M" /dev/urandom >"$work/srv/000777/sub-bench/sub-bench_ses-1.nwb"
+"$nd" mirror serve "$work/srv" --addr "127.0.0.1:$PORT" 2>"$work/serve.log" &
+pids+=($!)
+for _ in $(seq 200); do grep -q serving "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
+api="http://127.0.0.1:$PORT/api"
+s3=$(curl -s "$api/dandisets/000777/versions/draft/assets/?metadata=true" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["metadata"]["contentUrl"][1])')
+
+best_curl=999999 best_curlsha=999999 best_nd=999999
+for i in $(seq "$RUNS"); do
+	rm -rf "$work/out" "$work/curl.bin"
+	sync
+	t0=$(now); curl -s -o "$work/curl.bin" "$s3"; t1=$(now)
+	tc=$(elapsed "$t0" "$t1")
+	rm -f "$work/curl.bin"
+	t0=$(now); curl -s "$s3" | tee "$work/curl.bin" | sha256sum >/dev/null; t1=$(now)
+	ts=$(elapsed "$t0" "$t1")
+	sync
+	t0=$(now); "$nd" fetch --api-url "$api" -o "$work/out" 000777 >/dev/null 2>"$work/fetch.log"; t1=$(now)
+	tn=$(elapsed "$t0" "$t1")
+	cmp "$work/curl.bin" "$work/out/000777/sub-bench/sub-bench_ses-1.nwb"
+	echo "run $i: curl ${tc}s  curl|sha256sum ${ts}s  neurodata fetch ${tn}s"
+	best_curl=$(python3 -c "print(min($best_curl,$tc))")
+	best_curlsha=$(python3 -c "print(min($best_curlsha,$ts))")
+	best_nd=$(python3 -c "print(min($best_nd,$tn))")
+done
+python3 - "$SIZE_MB" "$best_curl" "$best_curlsha" "$best_nd" <<'PY'
+import sys
+mb, c, cs, n = int(sys.argv[1]), *map(float, sys.argv[2:])
+print(f"fetch {mb} MiB, best of runs: curl {c:.3f}s ({mb/c:.0f} MiB/s), curl|sha256sum {cs:.3f}s, "
+      f"neurodata {n:.3f}s ({mb/n:.0f} MiB/s)")
+print(f"throughput ratio neurodata/curl = {c/n:.2f}x   neurodata/(curl|sha256sum) = {cs/n:.2f}x")
+PY
+
+# Part 2: streaming export of a units table with injected latency.
+fx=../shared/fixtures/default/ecephys_gratings.nwb
+if [ ! -f "$fx" ]; then
+	echo "streaming: skipped ($fx absent)"
+	exit 0
+fi
+mkdir -p "$work/srv2/000778/sub-1"
+cp "$fx" "$work/srv2/000778/sub-1/"
+PORT2=$((PORT + 1))
+"$nd" mirror serve "$work/srv2" --addr "127.0.0.1:$PORT2" --latency "$LATENCY" 2>"$work/serve2.log" &
+p2=$!
+for _ in $(seq 100); do grep -q serving "$work/serve2.log" 2>/dev/null && break; sleep 0.1; done
+aid=$(curl -s "http://127.0.0.1:$PORT2/api/dandisets/000778/versions/draft/assets/" | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["asset_id"])')
+url="http://127.0.0.1:$PORT2/api/assets/$aid/download/"
+t0=$(now); "$nd" export "$fx" --table units --format csv -o "$work/local.csv" >/dev/null; t1=$(now)
+tl=$(elapsed "$t0" "$t1")
+t0=$(now); "$nd" export "$url" --table units --format csv -o "$work/remote.csv" >/dev/null; t1=$(now)
+tr=$(elapsed "$t0" "$t1")
+kill -INT "$p2"; wait "$p2" 2>/dev/null || true
+cmp "$work/local.csv" "$work/remote.csv" && same=identical || same=DIFFERENT
+echo "streaming export --table units of $(basename "$fx") ($(stat -c %s "$fx") bytes) at $LATENCY latency:"
+echo "  local ${tl}s, via mirror ${tr}s, output $same; mirror: $(grep served "$work/serve2.log")"
