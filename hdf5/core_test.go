@@ -279,3 +279,33 @@ func TestReferences112(t *testing.T) {
 		f.Close()
 	}
 }
+
+// TestCommittedTypes: datasets using committed datatypes name them; the
+// expected paths are those h5dump prints in the corpus's tcomp-1.ddl.
+func TestCommittedTypes(t *testing.T) {
+	p := "../../shared/corpus/hdf5/hdfgroup-h5dump/tcompound.h5"
+	if _, err := os.Stat(p); err != nil {
+		t.Skip("../shared/corpus not present")
+	}
+	f, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for ds, want := range map[string]string{"/group1/dset2": "/type1", "/group1/dset3": "/type2", "/group1/dset4": "/group1/type3", "/group2/dset5": ""} {
+		d, err := f.Dataset(ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.Type().Committed; got != want {
+			t.Errorf("%s: committed type %q, want %q", ds, got, want)
+		}
+	}
+	o, err := f.Object("/type1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nt, ok := o.(*NamedType); !ok || nt.Kind() != KindDatatype || nt.Type().Class != ClassCompound {
+		t.Errorf("/type1: %T", o)
+	}
+}
