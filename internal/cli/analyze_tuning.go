@@ -205,7 +205,7 @@ func anMkdir(dir string) error {
 type tuningFlags struct {
 	anCommon
 	intervals, by, window, align string
-	running                      string
+	running, angles              string
 	runThreshold                 float64
 	maxPlots                     int
 }
@@ -222,7 +222,7 @@ condition of --by (one column or several, comma-separated). Rows whose value
 is NaN or empty (blank sweeps) are summarised separately as blank.
 
 With a single numeric --by column holding directions in degrees (e.g.
-orientation of drifting gratings), also reports the direction indices, each
+orientation of drifting gratings; see --angles), also reports the direction indices, each
 named after its family: g_osi/g_dsi (vector sum, Allen Neuropixels "osi"/"dsi")
 and osi/dsi (peak-based, Allen two-photon), the preferred direction (grid
 argmax and vector sum), plus lifetime sparseness and trial-to-trial
@@ -238,6 +238,7 @@ preferred condition).`,
 	f.StringVar(&fl.by, "by", "", "condition column(s) of the table, comma-separated")
 	f.StringVar(&fl.window, "window", "", "response window START:STOP in seconds relative to --align (default: the whole row)")
 	f.StringVar(&fl.align, "align", "start", "window anchor: start or stop of each row")
+	f.StringVar(&fl.angles, "angles", "auto", "treat --by as directions in degrees for the direction indices: auto (column name contains orient, direction, angle or heading), yes, no")
 	f.StringVar(&fl.running, "running", "", "running-speed TimeSeries path; adds running_modulation and running_p (AllenSDK: Welch t-test between running and stationary trials of the preferred condition)")
 	f.Float64Var(&fl.runThreshold, "running-threshold", 1, "a trial is running when its mean speed in the window is at least this (speed units, e.g. cm/s)")
 	f.IntVar(&fl.maxPlots, "max-plots", 24, "most units drawn per figure")
@@ -393,6 +394,19 @@ func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuni
 		fmt.Fprintf(io.ErrOut, "tuning: %d of %d trials running (mean speed >= %g %s)\n", n, len(running), fl.runThreshold, sm.Unit)
 	}
 	direction := numeric && len(by) == 1
+	switch fl.angles {
+	case "auto":
+		n := strings.ToLower(by[0])
+		direction = direction && (strings.Contains(n, "orient") || strings.Contains(n, "direction") || strings.Contains(n, "angle") || strings.Contains(n, "heading"))
+	case "yes":
+		if !direction {
+			return usagef("--angles yes needs a single numeric --by column")
+		}
+	case "no":
+		direction = false
+	default:
+		return usagef("--angles %q: want auto, yes or no", fl.angles)
+	}
 	var dirs []float64
 	if direction {
 		for _, v := range res.Values {
@@ -544,8 +558,12 @@ func plotTuning(dir string, o *tuningOut, res *analysis.ConditionResult, dirs []
 		note = fmt.Sprintf(" (first %d of %d units)", n, len(o.Units))
 	}
 	by := strings.Join(o.By, ",")
+	blank := ""
+	if o.NBlank > 0 {
+		blank = "; dashed: blank"
+	}
 	if dirs != nil {
-		if err := plots.TuningPolarGrid(filepath.Join(dir, "tuning_polar"), "Direction tuning, rate (Hz) ± SEM; dashed: blank"+note, curves, 6); err != nil {
+		if err := plots.TuningPolarGrid(filepath.Join(dir, "tuning_polar"), "Direction tuning, rate (Hz) ± SEM"+blank+note, curves, 6); err != nil {
 			return err
 		}
 		var gosi, gdsi, pref []float64
@@ -560,5 +578,5 @@ func plotTuning(dir string, o *tuningOut, res *analysis.ConditionResult, dirs []
 	if dirs != nil {
 		xl = by + " (°)"
 	}
-	return plots.TuningCurveGrid(filepath.Join(dir, "tuning_curves"), "Tuning by "+by+", mean ± SEM; dashed: blank"+note, xl, curves, 4)
+	return plots.TuningCurveGrid(filepath.Join(dir, "tuning_curves"), "Tuning by "+by+", mean ± SEM"+blank+note, xl, curves, 4)
 }
