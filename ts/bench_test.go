@@ -28,34 +28,8 @@ func BenchmarkCountWindows(b *testing.B) {
 	}
 }
 
-// BenchmarkCountWindowsMulti: 8 such units through CountWindowsMulti
-// (reported per unit via SetBytes of one unit × 8).
-func BenchmarkCountWindowsMulti(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 1))
-	const nw, w, nu = 6000, 2.0, 8
-	trains := make([][]float64, nu)
-	dst := make([][]int, nu)
-	for u := range trains {
-		trains[u] = make([]float64, 120000)
-		for i := range trains[u] {
-			trains[u][i] = r.Float64() * nw * w
-		}
-		sort.Float64s(trains[u])
-		dst[u] = make([]int, nw)
-	}
-	st, en := make([]float64, nw), make([]float64, nw)
-	for k := range st {
-		st[k], en[k] = float64(k)*w, float64(k+1)*w
-	}
-	b.SetBytes(int64(nu * 120000 * 8))
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		CountWindowsMulti(dst, trains, st, en)
-	}
-}
-
-// BenchmarkCountWindows8: the same 8 units one after another (same memory
-// footprint as BenchmarkCountWindowsMulti).
+// BenchmarkCountWindows8: the same 8 units one after another (a working
+// set larger than the L2 cache).
 func BenchmarkCountWindows8(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	const nw, w, nu = 6000, 2.0, 8

@@ -307,36 +307,3 @@ func TestAlignSeriesAndUnitsBin(t *testing.T) {
 		t.Fatalf("rates %v", rates)
 	}
 }
-
-func TestCountWindowsMulti(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	for trial := 0; trial < 20; trial++ {
-		nu := 1 + r.IntN(9)
-		trains := make([][]float64, nu)
-		dst := make([][]int, nu)
-		nw := 1 + r.IntN(50)
-		st, en := make([]float64, nw), make([]float64, nw)
-		for k := range st {
-			st[k] = math.Round(r.Float64()*100*4) / 4
-			en[k] = st[k] + math.Round(r.Float64()*8*4)/4
-		}
-		if trial%2 == 0 {
-			sort.Float64s(st)
-			for k := range st {
-				en[k] = st[k] + math.Round(r.Float64()*8*4)/4
-			}
-		}
-		for u := range trains {
-			trains[u] = randomTimes(r, r.IntN(400), 110)
-			dst[u] = make([]int, nw)
-		}
-		CountWindowsMulti(dst, trains, st, en)
-		for u := range trains {
-			for k := range st {
-				if want := naiveCount(trains[u], st[k], en[k]); dst[u][k] != want {
-					t.Fatalf("trial %d unit %d window [%g,%g): %d want %d", trial, u, st[k], en[k], dst[u][k], want)
-				}
-			}
-		}
-	}
-}
