@@ -28,7 +28,7 @@ func BenchmarkCountWindows(b *testing.B) {
 	}
 }
 
-// BenchmarkCountWindows8: the same 8 units one after another (a working
+// BenchmarkCountWindows8: 8 such units one after another (a working
 // set larger than the L2 cache).
 func BenchmarkCountWindows8(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
