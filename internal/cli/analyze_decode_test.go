@@ -176,3 +176,28 @@ func TestAnalyzeDecodeUsageErrors(t *testing.T) {
 		t.Errorf("missing file: exit %d", code)
 	}
 }
+
+// The three storage variants of the fixture hold the same data, so the
+// decode must be identical.
+func TestAnalyzeDecodeVariants(t *testing.T) {
+	nwbPath, _ := decodeFixture(t)
+	var first string
+	for _, v := range []string{"default", "compressed", "latest"} {
+		p := filepath.Join(filepath.Dir(filepath.Dir(nwbPath)), v, "ecephys_gratings.nwb")
+		code, stdout, stderr := runDecode(t, p, "--intervals", "drifting_gratings_presentations", "--by", "orientation",
+			"--units", "16", "--permutations", "0", "--json")
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", v, code, stderr)
+		}
+		var r decodeJSON
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal([]any{r.Accuracy, r.Confusion, r.FoldAccuracy})
+		if first == "" {
+			first = string(b)
+		} else if string(b) != first {
+			t.Errorf("%s: %s, default %s", v, b, first)
+		}
+	}
+}
