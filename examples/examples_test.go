@@ -45,4 +45,3 @@ func TestEmbeddedMatchFixtures(t *testing.T) {
 		t.Error("ReadFile with a path succeeded")
 	}
 }
-
