@@ -240,7 +240,9 @@ func GaussianMIFromCovariance(cov mat.Symmetric, dx int) (float64, error) {
 // each dimension is copula-normalised, then the bias-corrected parametric
 // Gaussian MI is computed. It is a lower bound on the true MI for
 // non-Gaussian dependence and invariant to strictly monotone transforms of
-// each dimension. Many repeated values (> 10%) make it unreliable.
+// each dimension; purely non-monotone dependence (y ≈ |x|) gives ≈ 0 (use
+// KSG). Many repeated values (> 10%) make it unreliable: ties are ranked in
+// input order.
 func GCMI(x, y [][]float64) (float64, error) {
 	if _, _, err := dims("x", x); err != nil {
 		return 0, err
