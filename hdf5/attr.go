@@ -155,7 +155,15 @@ func (o *object) attrs() ([]*Attribute, error) {
 				if len(rec) < 8+1+4 {
 					return f.formatErr(name, "attribute name index", "short record")
 				}
-				b, err := fh.get(rec[:8])
+				var b []byte
+				var err error
+				if rec[8]&1 != 0 {
+					// the attribute message lives in the shared message heap
+					m, uerr := f.sohmGet(msgAttribute, rec[:8], name)
+					b, err = m, uerr
+				} else {
+					b, err = fh.get(rec[:8])
+				}
 				if err != nil {
 					return err
 				}

@@ -63,6 +63,7 @@ type File struct {
 	gheaps     map[uint64]*globalHeap
 	gheapBytes int64
 	chunkMaps  map[uint64]map[uint64]chunkLoc
+	fheaps     map[uint64]*fractalHeap
 	external   map[string]*File
 	pathIdx    map[uint64]string
 	linkCache  map[uint64][]Link

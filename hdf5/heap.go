@@ -146,6 +146,26 @@ type fractalHeap struct {
 }
 
 func (f *File) fractalHeap(addr uint64) (*fractalHeap, error) {
+	f.mu.Lock()
+	h, ok := f.fheaps[addr]
+	f.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := f.readFractalHeap(addr)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	if f.fheaps == nil || len(f.fheaps) > 4096 {
+		f.fheaps = map[uint64]*fractalHeap{}
+	}
+	f.fheaps[addr] = h
+	f.mu.Unlock()
+	return h, nil
+}
+
+func (f *File) readFractalHeap(addr uint64) (*fractalHeap, error) {
 	b, err := f.readUpTo(addr, 512, "fractal heap")
 	if err != nil {
 		return nil, err

@@ -339,22 +339,7 @@ func (f *File) unshare(m *message, depth int) (*message, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		heap := uint64(0)
-		found := false
-		for _, ix := range f.sohm {
-			if sohmTypeBit(m.typ)&ix.types != 0 {
-				heap, found = ix.heapAddr, true
-				break
-			}
-		}
-		if !found {
-			return nil, f.formatErr(m.addr, "shared message", "no shared message index for type %d", m.typ)
-		}
-		fh, err := f.fractalHeap(heap)
-		if err != nil {
-			return nil, err
-		}
-		data, err := fh.get(id)
+		data, err := f.sohmGet(m.typ, id, m.addr)
 		if err != nil {
 			return nil, err
 		}
@@ -374,6 +359,21 @@ func (f *File) unshare(m *message, depth int) (*message, error) {
 		}
 	}
 	return nil, f.formatErr(a, "shared message", "target holds no message of type %d", m.typ)
+}
+
+// sohmGet returns the body of a message of type typ stored in the shared
+// object header message heap under heap ID id.
+func (f *File) sohmGet(typ uint16, id []byte, at uint64) ([]byte, error) {
+	for _, ix := range f.sohm {
+		if sohmTypeBit(typ)&ix.types != 0 {
+			fh, err := f.fractalHeap(ix.heapAddr)
+			if err != nil {
+				return nil, err
+			}
+			return fh.get(id)
+		}
+	}
+	return nil, f.formatErr(at, "shared message", "no shared message index for type %d", typ)
 }
 
 // sohmTypeBit maps a message type to its bit in the SOHM index type flags.
