@@ -43,12 +43,16 @@ func DatasetSHA256(d *hdf5.Dataset) (string, error) {
 	t := d.Type()
 	h := sha256.New()
 	if plain(t, 0) {
-		raw, err := d.ReadRaw(nil)
-		if err != nil {
-			return "", err
-		}
-		if err := hashRaw(h, raw, t); err != nil {
-			return "", err
+		// Large datasets are hashed in slabs of whole rows (outer
+		// dimension) so memory stays bounded.
+		for _, sel := range slabs(d, slabBytes) {
+			raw, err := d.ReadRaw(sel)
+			if err != nil {
+				return "", err
+			}
+			if err := hashRaw(h, raw, t); err != nil {
+				return "", err
+			}
 		}
 		return hex.EncodeToString(h.Sum(nil)), nil
 	}
@@ -512,4 +516,38 @@ func appendArrayOfVlen(out []byte, v any, t *hdf5.Datatype) ([]byte, error) {
 		}
 	}
 	return out, nil
+}
+
+// slabBytes bounds the bytes read at once by DatasetSHA256.
+var slabBytes uint64 = 32 << 20
+
+// slabs splits a dataset into hyperslabs of whole outer-dimension rows of
+// at most max bytes each (nil selection = everything, when it fits or the
+// dataset is scalar).
+func slabs(d *hdf5.Dataset, max uint64) []*hdf5.Hyperslab {
+	shape := d.Shape()
+	total := d.NumElements() * uint64(d.Type().Size)
+	if len(shape) == 0 || total <= max || shape[0] <= 1 {
+		return []*hdf5.Hyperslab{nil}
+	}
+	rowBytes := total / shape[0]
+	rows := max / max64(rowBytes, 1)
+	if rows == 0 {
+		rows = 1
+	}
+	var out []*hdf5.Hyperslab
+	for r := uint64(0); r < shape[0]; r += rows {
+		sel := &hdf5.Hyperslab{Start: make([]uint64, len(shape)), Count: append([]uint64{}, shape...)}
+		sel.Start[0] = r
+		sel.Count[0] = min(rows, shape[0]-r)
+		out = append(out, sel)
+	}
+	return out
+}
+
+func max64(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
 }

@@ -95,3 +95,37 @@ func TestFloat16(t *testing.T) {
 		}
 	}
 }
+
+// Hashing in slabs of a few rows gives the same checksum as one read
+// (ground truth: testdata/hdf5/expected/chunk_index_v3.h5.json).
+func TestSlabbedChecksum(t *testing.T) {
+	defer h5sum.SetSlabBytes(100)()
+	f, err := hdf5.Open(filepath.Join("..", "..", "testdata", "hdf5", "chunk_index_v3.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "hdf5", "expected", "chunk_index_v3.h5.json"))
+	var exp expected
+	if err := json.Unmarshal(b, &exp); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, o := range exp.Objects {
+		if o.Type != "dataset" || o.SHA256 == "" {
+			continue
+		}
+		d, err := f.Dataset(o.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := h5sum.DatasetSHA256(d)
+		if err != nil || got != o.SHA256 {
+			t.Errorf("%s: %s %v, want %s", o.Path, got, err, o.SHA256)
+		}
+		n++
+	}
+	if n < 5 {
+		t.Fatalf("only %d datasets", n)
+	}
+}

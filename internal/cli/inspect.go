@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,6 +26,7 @@ type inspectOptions struct {
 	checksums bool
 	nwb       bool
 	example   string
+	maxSum    int64
 }
 
 func newInspectCmd(ios *IOStreams) *cobra.Command {
@@ -69,6 +71,7 @@ read_error), 1 the file could not be opened.`,
 	cmd.Flags().BoolVar(&o.json, "json", false, "print JSON with the corpus ground-truth field names")
 	cmd.Flags().BoolVar(&o.checksums, "checksums", false, "read every dataset and add its sha256 (ground-truth encoding)")
 	cmd.Flags().BoolVar(&o.nwb, "nwb", false, "print the NWB summary instead of the HDF5 listing")
+	cmd.Flags().Int64Var(&o.maxSum, "checksum-limit", 64<<20, "skip checksums of datasets larger than this many bytes (0: no limit; the corpus ground truth uses 64 MiB)")
 	return cmd
 }
 
@@ -130,7 +133,11 @@ func runInspect(ctx context.Context, ios *IOStreams, arg, example string, o insp
 		return err
 	}
 	defer f.Close()
-	objs := h5sum.Summarize(f, &h5sum.Options{Checksums: o.checksums, AttrValues: true})
+	limit := uint64(o.maxSum)
+	if o.maxSum <= 0 {
+		limit = math.MaxUint64
+	}
+	objs := h5sum.Summarize(f, &h5sum.Options{Checksums: o.checksums, AttrValues: true, MaxReadBytes: limit})
 	if o.json {
 		if err := writeJSONLines(ios.Out, inspectReport{File: name, Size: size, Objects: objs}); err != nil {
 			return err
