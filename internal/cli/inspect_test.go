@@ -189,3 +189,40 @@ func TestInspectExample(t *testing.T) {
 		t.Errorf("example listing lacks the root group or the NWBFile type:\n%s", out[:min(len(out), 800)])
 	}
 }
+
+// Datasets over --checksum-limit are skipped (as the ground truth skips
+// those over 64 MiB), which is not a read failure.
+func TestInspectChecksumLimit(t *testing.T) {
+	code, out, errOut := runCLI(t, "inspect", "--json", "--checksums", "--checksum-limit", "100", filepath.Join(testdataHDF5, "types_v0.h5"))
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var f struct {
+		Objects []struct {
+			Path      string `json:"path"`
+			SHA256    string `json:"sha256"`
+			ReadError string `json:"read_error"`
+		} `json:"objects"`
+	}
+	if err := json.Unmarshal([]byte(out), &f); err != nil {
+		t.Fatal(err)
+	}
+	skipped, summed := 0, 0
+	for _, o := range f.Objects {
+		switch {
+		case o.Path == "/layouts/contiguous": // 200 float64 = 1600 bytes
+			if !strings.HasPrefix(o.ReadError, "skipped: larger than 100 bytes") {
+				t.Errorf("%s: read_error %q", o.Path, o.ReadError)
+			}
+			skipped++
+		case o.Path == "/ints/le_i4": // 20 bytes
+			if o.SHA256 == "" {
+				t.Errorf("%s: no checksum", o.Path)
+			}
+			summed++
+		}
+	}
+	if skipped != 1 || summed != 1 {
+		t.Fatalf("datasets not found (%d, %d)", skipped, summed)
+	}
+}
