@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/neurodata/neurodata/nwb"
+	"github.com/neurodata/neurodata/ts"
 )
 
 const fixturesDir = "../../shared/fixtures"
@@ -215,6 +216,10 @@ func TestFixtureRunningWindow(t *testing.T) {
 	s, err := w.Series()
 	if err != nil || s.Len() != 601 {
 		t.Fatalf("ts series: %v", err)
+	}
+	full, err := rs.Series()
+	if err != nil || full.Rate != 60 || full.Len() != rs.Len() || full.ValueAt(10, 0, ts.Nearest) != w.Data[0] {
+		t.Fatalf("regular ts series: %+v %v", full, err)
 	}
 }
 

@@ -335,3 +335,21 @@ func (s *TimeSeries) Electrodes() ([]int64, error) {
 
 // File returns the file the series belongs to.
 func (s *TimeSeries) File() *File { return s.f }
+
+// Series reads the whole series in physical units as a ts.Series (regular
+// grid when the file stores starting_time + rate, explicit timestamps
+// otherwise).
+func (s *TimeSeries) Series() (*ts.Series, error) {
+	smp, err := s.Read()
+	if err != nil {
+		return nil, err
+	}
+	ch := smp.Channels
+	if ch == 0 {
+		ch = 1
+	}
+	if !s.HasTimestamps && s.Rate > 0 {
+		return ts.NewRegularSeries(s.StartingTime, s.Rate, smp.Data, ch, ts.IntervalSet{})
+	}
+	return ts.NewSeries(smp.Times, smp.Data, ch, ts.IntervalSet{})
+}

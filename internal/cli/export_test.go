@@ -3,12 +3,15 @@ package cli
 import (
 	"bytes"
 	"encoding/csv"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -174,5 +177,33 @@ func TestExportErrors(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 0 {
 		t.Errorf("files left behind: %v", ents)
+	}
+}
+
+// TestExportRemoteHTTP: a session served over HTTP (127.0.0.1, Range
+// requests through dandi.OpenAsset) exports like the local copy.
+func TestExportRemoteHTTP(t *testing.T) {
+	r, n, err := examples.Open("behavior_place")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, n)
+	r.ReadAt(b, 0)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		http.ServeContent(w, req, "behavior_place.nwb", time.Time{}, bytes.NewReader(b))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	remote, local := filepath.Join(dir, "remote.jsonl"), filepath.Join(dir, "local.jsonl")
+	if code, _, stderr := runCLI(t, "export", srv.URL+"/behavior_place.nwb", "-t", "trials", "-o", remote); code != ExitOK {
+		t.Fatalf("remote export: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "export", "--example", "behavior_place", "-t", "trials", "-o", local); code != ExitOK {
+		t.Fatalf("local export: exit %d: %s", code, stderr)
+	}
+	a, _ := os.ReadFile(remote)
+	c, _ := os.ReadFile(local)
+	if len(a) == 0 || !bytes.Equal(a, c) {
+		t.Errorf("remote export (%d bytes) differs from local (%d bytes)", len(a), len(c))
 	}
 }
