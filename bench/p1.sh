@@ -24,18 +24,24 @@ for round in $(seq "$rounds"); do
   (cd "$shared" && /usr/bin/python3 p1_read.py full "$ch" --repeat 3 && /usr/bin/python3 p1_read.py full "$ct" --repeat 3 &&
     /usr/bin/python3 p1_read.py slab "$ch" --repeat 21) | tee -a "$out"
   [ "$round" = 1 ] && (cd "$shared" && /usr/bin/python3 p1_read.py inflate "$ch" --repeat 3) | tee -a "$out"
+  /usr/bin/python3 bench/p1_cpu.py full "$ch" --repeat 3 | tee -a "$out"
+  /usr/bin/python3 bench/p1_cpu.py full "$ct" --repeat 3 | tee -a "$out"
+  /usr/bin/python3 bench/p1_cpu.py slab "$ch" --repeat 11 | tee -a "$out"
   "$dir/bench.test" -test.run '^$' -test.bench 'BenchmarkP1' -test.benchtime 3x -test.count 1 | grep '^BenchmarkP1' | tee -a "$out"
 done
 python3 - "$out" <<'PY'
 import json, re, statistics, sys
-py, go = {}, {}
+py, go, gocpu = {}, {}, {}
 for line in open(sys.argv[1]):
     if line.startswith("{"):
         d = json.loads(line)
-        py.setdefault(d["id"], []).append(d["median_s"])
+        py.setdefault(d["id"], []).append(d.get("median_s", d.get("cpu_median_s")))
     m = re.match(r"(BenchmarkP1\w+?)(-\d+)?\s+\d+\s+([\d.]+) ns/op", line)
     if m:
         go.setdefault(m.group(1), []).append(float(m.group(3)) / 1e9)
+        c = re.search(r"([\d.]+) cpu-s/op", line)
+        if c:
+            gocpu.setdefault(m.group(1), []).append(float(c.group(1)))
 med = lambda v: statistics.median(v)
 pairs = [("BenchmarkP1Chunked", "P1.full.chunked", 0.6), ("BenchmarkP1Chunked1Worker", "P1.full.chunked", None),
          ("BenchmarkP1Contiguous", "P1.full.contig", 1.0), ("BenchmarkP1Hyperslab", "P1.slab.chunked", 0.5)]
@@ -44,6 +50,11 @@ for g, p, goal in pairs:
         r = med(go[g]) / med(py[p])
         tag = "" if goal is None else ("  goal <= %.1f: %s" % (goal, "met" if r <= goal else "NOT met"))
         print(f"{g:28s} {med(go[g])*1e3:9.1f} ms   h5py {p:16s} {med(py[p])*1e3:9.1f} ms   ratio {r:.2f}{tag}")
+print("CPU time (user+system) per read, same files:")
+for g, p in [("BenchmarkP1Chunked", "P1.full.chunked.cpu"), ("BenchmarkP1Chunked1Worker", "P1.full.chunked.cpu"),
+             ("BenchmarkP1Contiguous", "P1.full.contig.cpu"), ("BenchmarkP1Hyperslab", "P1.slab.chunked.cpu")]:
+    if g in gocpu and p in py:
+        print(f"  {g:28s} {med(gocpu[g])*1e3:9.1f} ms CPU   h5py {med(py[p])*1e3:9.1f} ms CPU   ratio {med(gocpu[g])/med(py[p]):.2f}")
 for k in ("P1.inflate.zlib_1core", "P1.inflate+unshuffle_1core"):
     if k in py:
         print(f"h5py-side {k}: {med(py[k])*1e3:.1f} ms (single-core physical-limit indicator)")

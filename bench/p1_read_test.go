@@ -4,6 +4,7 @@ package bench
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/neurodata/neurodata/hdf5"
@@ -41,6 +42,7 @@ func benchRead(b *testing.B, ds *hdf5.Dataset, sel *hdf5.Hyperslab) {
 	}
 	b.SetBytes(n)
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for b.Loop() {
 		v, err := ds.ReadFloat32s(sel)
 		if err != nil {
@@ -50,6 +52,18 @@ func benchRead(b *testing.B, ds *hdf5.Dataset, sel *hdf5.Hyperslab) {
 			b.Fatalf("read %d values, want %d", len(v), n/4)
 		}
 	}
+	// process CPU time (user+system, all goroutines) per read: steadier
+	// than wall time on a loaded machine; compare with bench/p1_cpu.py
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime)
 }
 
 // BenchmarkP1Chunked reads the whole chunked dataset (h5py: ds[...]).
