@@ -305,10 +305,13 @@ func (ds *Dataset) parseFill() error {
 	}
 	d := f.newBuf(m.data, m.addr, "fill value message")
 	n := int(d.u32())
+	if d.err == nil && n > d.rem() {
+		return f.formatErr(m.addr, "fill value message", "fill value of %d bytes exceeds the %d-byte message", n, d.rem())
+	}
 	if d.err == nil && n == ds.dtype.Size && n > 0 {
 		ds.fill = append([]byte(nil), d.bytes(n)...)
 	}
-	return nil
+	return d.err
 }
 
 func (ds *Dataset) parseExternal(m *message) error {

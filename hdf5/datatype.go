@@ -100,6 +100,10 @@ func (f *File) decodeType(d *buf, depth int) (*Datatype, error) {
 	case 6:
 		t.Class = ClassCompound
 		n := int(bits & 0xffff)
+		if n == 0 {
+			d.fail("compound datatype with no members")
+			return nil, d.err
+		}
 		if n > d.rem() {
 			d.fail("compound with %d members", n)
 			return nil, d.err

@@ -476,6 +476,31 @@ func (f *File) readSuperExt(addr uint64) error {
 		return fmt.Errorf("hdf5: superblock extension: %w", err)
 	}
 	for _, m := range oh.msgs {
+		if m.typ == msgFileSpace {
+			// validated only: the reader does not use free-space data
+			d := f.newBuf(m.data, m.addr, "file space info message")
+			switch d.u8() {
+			case 0:
+				d.u8()
+				d.length()
+			case 1:
+				d.u8()
+				persist := d.u8()
+				d.length()
+				d.length()
+				d.u16()
+				d.addrField()
+				if persist != 0 {
+					d.skip(6 * f.offSize)
+				}
+			default:
+				d.fail("unknown version")
+			}
+			if d.err != nil {
+				return d.err
+			}
+			continue
+		}
 		if m.typ != msgSharedTable {
 			continue
 		}

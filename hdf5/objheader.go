@@ -23,6 +23,8 @@ const (
 	msgSymbolTable  = 0x0011
 	msgSharedTable  = 0x000F
 	msgAttrInfo     = 0x0015
+	msgRefCount     = 0x0016
+	msgFileSpace    = 0x0017
 )
 
 // maxHeaderMessages bounds the messages of one object header.
@@ -255,6 +257,9 @@ func (f *File) parseHeader(addr uint64) (*objHeader, error) {
 				}
 				pending = append(pending, block{ca, cl})
 				continue
+			}
+			if typ == msgRefCount {
+				return nil, f.formatErr(c.addr+uint64(at), "object header", "reference count message in a version 1 header")
 			}
 			oh.msgs = append(oh.msgs, message{typ: typ, flags: fl, data: data, addr: c.addr + uint64(at)})
 			// v1 messages are 8-byte aligned relative to the header
