@@ -1,7 +1,11 @@
 package nwbarrow_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
+	"strconv"
 	"path/filepath"
 	"testing"
 
@@ -52,6 +56,7 @@ func TestFixtureVariantsIdentical(t *testing.T) {
 					r.Release()
 				}
 			}
+			checkTruthCounts(t, filepath.Join(dir, "default", name+".truth.json"), ref)
 			for _, r := range ref {
 				r.Release()
 			}
@@ -109,4 +114,51 @@ func exportEverything(t *testing.T, mem memory.Allocator, path string) map[strin
 		add(o.Path, rr, err)
 	}
 	return out
+}
+
+// checkTruthCounts compares the exported Arrow units table with the truth
+// file: ids in table order and the per-unit spike counts
+// (units[i].n_spikes_realized), both as list lengths of spike_times and as
+// row counts of the long-format export.
+func checkTruthCounts(t *testing.T, truthPath string, recs map[string]arrow.RecordBatch) {
+	b, err := os.ReadFile(truthPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var truth struct {
+		Units []struct {
+			ID     any `json:"id"`
+			Spikes any `json:"n_spikes_realized"`
+		} `json:"units"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // ids are up to 10 digits
+	if err := dec.Decode(&truth); err != nil {
+		t.Fatal(err)
+	}
+	units, ok := recs["/units"]
+	if !ok {
+		if len(truth.Units) > 0 {
+			t.Error("no units export")
+		}
+		return
+	}
+	ids := units.Column(0).(*array.Int64)
+	st := units.Column(units.Schema().FieldIndices("spike_times")[0]).(*array.List)
+	perUnit := map[int64]int{}
+	sp := recs["spikes"].Column(0).(*array.Int64)
+	for i := 0; i < sp.Len(); i++ {
+		perUnit[sp.Value(i)]++
+	}
+	if len(truth.Units) != ids.Len() {
+		t.Fatalf("%d units exported, truth has %d", ids.Len(), len(truth.Units))
+	}
+	for i, u := range truth.Units {
+		id, _ := strconv.ParseInt(fmt.Sprint(u.ID), 10, 64)
+		n, _ := strconv.Atoi(fmt.Sprint(u.Spikes))
+		lo, hi := st.ValueOffsets(i)
+		if ids.Value(i) != id || int(hi-lo) != n || perUnit[id] != n {
+			t.Errorf("unit %d: id %d, %d spikes (%d long rows); truth id %d, %d spikes", i, ids.Value(i), hi-lo, perUnit[id], id, n)
+		}
+	}
 }
