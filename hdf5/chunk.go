@@ -567,7 +567,7 @@ func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec) (data []byte, re
 	bp := getRaw(int(loc.size))
 	release = func() { rawPool.Put(bp) }
 	raw := *bp
-	if _, err := f.r.ReadAt(raw, int64(f.base+loc.addr)); err != nil && !isEOF(err) {
+	if err := f.readFull(raw, int64(f.base+loc.addr)); err != nil {
 		release()
 		return nil, nil, fmt.Errorf("hdf5: %s: reading chunk at offset %d: %w", ds.path, f.base+loc.addr, err)
 	}

@@ -1,6 +1,7 @@
 package hdf5
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -307,5 +308,22 @@ func TestCommittedTypes(t *testing.T) {
 	}
 	if nt, ok := o.(*NamedType); !ok || nt.Kind() != KindDatatype || nt.Type().Class != ClassCompound {
 		t.Errorf("/type1: %T", o)
+	}
+}
+
+// TestShortReaderAt: a ReaderAt holding fewer bytes than the size given
+// to NewReader gives errors, not silently zero-filled data.
+func TestShortReaderAt(t *testing.T) {
+	p := testdataFile(t, "types_v0.h5")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewReader(bytes.NewReader(b[:len(b)/2]), int64(len(b)))
+	if err != nil {
+		return // failing at open is fine
+	}
+	if err := exerciseErr(f); err == nil {
+		t.Error("reading through a short ReaderAt reported no error")
 	}
 }

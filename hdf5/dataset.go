@@ -748,14 +748,8 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 	abs := int64(f.base + ds.dataAddr)
 	rank := len(ds.dims)
 	if rank == 0 || ds.isWhole(s) {
-		_, err := f.r.ReadAt(dst, abs)
-		if err != nil && int64(len(dst)) > 0 {
-			if _, err2 := f.r.ReadAt(dst[:len(dst)-1], abs); err2 != nil {
-				return fmt.Errorf("hdf5: %s: %w", ds.path, err)
-			}
-			if _, err := f.r.ReadAt(dst[len(dst)-1:], abs+int64(len(dst))-1); err != nil {
-				return fmt.Errorf("hdf5: %s: %w", ds.path, err)
-			}
+		if err := f.readFull(dst, abs); err != nil {
+			return fmt.Errorf("hdf5: %s: reading contiguous data at offset %d: %w", ds.path, abs, err)
 		}
 		return nil
 	}
@@ -770,7 +764,7 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 	span := (lastIdx - first + 1) * es
 	if span <= 4*uint64(len(dst))+boundingSlack && int64(span) <= f.opts.maxAlloc {
 		tmp := make([]byte, span)
-		if _, err := f.r.ReadAt(tmp, abs+int64(first*es)); err != nil && !isEOF(err) {
+		if err := f.readFull(tmp, abs+int64(first*es)); err != nil {
 			return fmt.Errorf("hdf5: %s: %w", ds.path, err)
 		}
 		return copySelFlat(dst, tmp, first, ds.dims, s, int(es))
@@ -789,13 +783,9 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 	return forEachRow(s, func(outOff uint64, coord []uint64) error {
 		li := linearIndex(coord, ds.dims)
 		if st == 1 {
-			_, err := f.r.ReadAt(dst[outOff*es:(outOff+n)*es], abs+int64(li*es))
-			if err != nil && !isEOF(err) {
-				return err
-			}
-			return nil
+			return f.readFull(dst[outOff*es:(outOff+n)*es], abs+int64(li*es))
 		}
-		if _, err := f.r.ReadAt(tmp, abs+int64(li*es)); err != nil && !isEOF(err) {
+		if err := f.readFull(tmp, abs+int64(li*es)); err != nil {
 			return err
 		}
 		for k := uint64(0); k < n; k++ {

@@ -179,10 +179,22 @@ func (f *File) readAt(addr uint64, n int64, what string) ([]byte, error) {
 	if n == 0 {
 		return b, nil
 	}
-	if _, err := f.r.ReadAt(b, int64(abs)); err != nil && !(errors.Is(err, io.EOF)) {
+	if err := f.readFull(b, int64(abs)); err != nil {
 		return nil, fmt.Errorf("hdf5: reading %s at offset %d: %w", what, abs, err)
 	}
 	return b, nil
+}
+
+// readFull fills b from absolute offset off; a short read is an error.
+func (f *File) readFull(b []byte, off int64) error {
+	n, err := f.r.ReadAt(b, off)
+	if n == len(b) {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // readUpTo reads at most n bytes at addr (less near the end of the file).
