@@ -7,7 +7,12 @@
 # data generation/loading on both sides).
 #
 # usage: bench/p7.sh [ROUNDS]      (needs /usr/bin/python3 with numpy and scipy)
+#        THREADS=1 bench/p7.sh     single-threaded on both sides (OPENBLAS/OMP threads = 1,
+#                                  GOMAXPROCS = 1), a fairer view on an overloaded machine
 set -eu
+if [ -n "${THREADS:-}" ]; then
+  export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS GOMAXPROCS=$THREADS
+fi
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 SHARED=${SHARED:-../shared}
@@ -29,8 +34,7 @@ for line in open(os.path.join(d, "py.jsonl")):
     j = json.loads(line); py.extend(j["runs_s"]); rho_py = j["rho"]
 go, rho_go = [], None
 for line in open(os.path.join(d, "go.txt")):
-    m = re.match(r"BenchmarkP7-\d+\s+\d+\s+(\d+) ns/op\s+([\d.]+) p\s+([-\d.]+) rho", line) or \
-        re.match(r"BenchmarkP7-\d+\s+\d+\s+(\d+) ns/op", line)
+    m = re.match(r"BenchmarkP7(?:-\d+)?\s+\d+\s+(\d+) ns/op", line)
     if m:
         go.append(int(m[1]) / 1e9)
     r = re.search(r"([-\d.]+) rho", line)
@@ -39,5 +43,5 @@ rss = lambda f: max(int(l.split()[1]) for l in open(os.path.join(d, f)) if l.sta
 a, b = statistics.median(py), statistics.median(go)
 print(f"numpy    median {a:.3f} s  peak RSS {rss('py.rss')/1024:.0f} MiB  rho {rho_py:.6f}")
 print(f"neurodata median {b:.3f} s  peak RSS {rss('go.rss')/1024:.0f} MiB  rho {rho_go}")
-print(f"ratio numpy/neurodata = {a / b:.2f}x faster")
+print(f"ratio numpy/neurodata = {a / b:.2f}x faster   (load average {open('/proc/loadavg').read().split()[0]})")
 PYEOF

@@ -133,7 +133,15 @@ func Ranks(x []float64) []float64 {
 	for i, v := range x {
 		s[i] = vi{v, int32(i)}
 	}
-	slices.SortFunc(s, func(a, b vi) int { return cmp.Compare(a.v, b.v) })
+	slices.SortFunc(s, func(a, b vi) int {
+		switch {
+		case a.v < b.v:
+			return -1
+		case a.v > b.v:
+			return 1
+		}
+		return cmp.Compare(a.v, b.v) // equal, or NaN involved
+	})
 	r := make([]float64, len(x))
 	for i := 0; i < len(s); {
 		j := i + 1

@@ -30,7 +30,7 @@ func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *
 	if nPerm < 1 || rng == nil {
 		return nil, fmt.Errorf("%w: need ≥ 1 permutation and a random source", ErrInput)
 	}
-	dz, mz, fast := standardisePair(data.Vec, model.Vec, m)
+	ps, fast := newPermStat(data.Vec, model.Vec, data.N, m)
 	var obs float64
 	if !fast {
 		var err error
@@ -46,7 +46,7 @@ func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *
 	parallelFor(nPerm, s.workers(), func(k int) {
 		p := permFromSeed(n, seeds[k])
 		if fast {
-			res.Null[k] = permutedDot(mz, dz, p, n)
+			res.Null[k] = ps.eval(p)
 			return
 		}
 		pm := permuteRDM(model, p)
@@ -66,7 +66,7 @@ func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *
 		for i := range id {
 			id[i] = int32(i)
 		}
-		obs = permutedDot(mz, dz, id, n)
+		obs = ps.eval(id)
 		res.Observed = obs
 	}
 	ge := 0
@@ -112,35 +112,59 @@ func resampleFromSeed(n int, seed uint64) []int {
 	return idx
 }
 
-// standardisePair returns the data vector and the model as a full square
-// matrix, both transformed so that the comparison is Σ_{i<j} M[i,j]·d_ij.
-func standardisePair(d, mvec []float64, m Compare) (dz, mz []float64, ok bool) {
+// permStat evaluates a comparison under a condition permutation as one
+// gathered dot product Σ_{i<j} M[p_i, p_j]·d_ij, then (raw − offset)·scale.
+// Rank methods use doubled (integer) ranks, so for up to about 700
+// conditions every product and partial sum is an exact integer in float64
+// and the null distribution has no rounding noise at all.
+type permStat struct {
+	n             int
+	d64, m64      []float64
+	offset, scale float64
+}
+
+func (ps *permStat) eval(p []int32) float64 {
+	return (permutedDot(ps.m64, ps.d64, p, ps.n) - ps.offset) * ps.scale
+}
+
+// newPermStat prepares the fast path for Cosine, Pearson, Spearman and
+// RhoA on NaN-free RDMs; ok is false otherwise.
+func newPermStat(d, mvec []float64, n int, m Compare) (ps *permStat, ok bool) {
 	for i := range d {
 		if math.IsNaN(d[i]) || math.IsNaN(mvec[i]) {
-			return nil, nil, false
+			return nil, false
 		}
 	}
-	var a, b []float64
+	ps = &permStat{n: n, scale: 1}
 	switch m {
 	case Cosine:
-		a, b = unitNorm(d, false), unitNorm(mvec, false)
+		ps.d64, ps.m64 = unitNorm(d, false), (&RDM{N: n, Vec: unitNorm(mvec, false)}).Square()
 	case Pearson:
-		a, b = unitNorm(d, true), unitNorm(mvec, true)
-	case Spearman:
-		a, b = unitNorm(Ranks(d), true), unitNorm(Ranks(mvec), true)
-	case RhoA:
+		ps.d64, ps.m64 = unitNorm(d, true), (&RDM{N: n, Vec: unitNorm(mvec, true)}).Square()
+	case Spearman, RhoA:
+		ra, rb := Ranks(d), Ranks(mvec)
 		nn := float64(len(d))
-		a, b = Ranks(d), Ranks(mvec)
-		c := 12 / (nn*nn*nn - nn)
-		for i := range a {
-			a[i] = (a[i] - (nn+1)/2) * c
-			b[i] = b[i] - (nn+1)/2
+		mean := (nn + 1) / 2
+		var ssa, ssb float64
+		ps.d64 = make([]float64, len(ra))
+		for i := range ra {
+			ssa += (ra[i] - mean) * (ra[i] - mean)
+			ssb += (rb[i] - mean) * (rb[i] - mean)
+			ps.d64[i] = 2 * ra[i]
+			rb[i] *= 2
+		}
+		ps.m64 = (&RDM{N: n, Vec: rb}).Square()
+		// Σ(ra−r̄)(rb−r̄) = Σ ra·rb − N r̄² and raw = 4 Σ ra·rb.
+		ps.offset = 4 * nn * mean * mean
+		if m == Spearman {
+			ps.scale = 1 / (4 * math.Sqrt(ssa*ssb))
+		} else {
+			ps.scale = 12 / (4 * (nn*nn*nn - nn))
 		}
 	default:
-		return nil, nil, false
+		return nil, false
 	}
-	n := int(math.Round((1 + math.Sqrt(1+8*float64(len(d)))) / 2))
-	return a, (&RDM{N: n, Vec: b}).Square(), true
+	return ps, true
 }
 
 func unitNorm(x []float64, centre bool) []float64 {

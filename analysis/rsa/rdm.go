@@ -120,7 +120,7 @@ func ComputeRDM(x mat.Matrix, m Method, s *Settings) (*RDM, error) {
 	case Correlation:
 		return CorrelationRDM(NewGram(x, s)), nil
 	}
-	return nil, fmt.Errorf("%w: ComputeRDM supports euclidean and correlation; use the %s function for %q", ErrInput, m, m)
+	return nil, fmt.Errorf("%w: ComputeRDM supports euclidean and correlation; use MahalanobisRDM, CrossnobisRDM, PoissonRDM or PoissonCVRDM for %q", ErrInput, m)
 }
 
 // MahalanobisRDM returns (x_i − x_j)ᵀ Λ (x_i − x_j) / P for a P × P noise
