@@ -69,6 +69,10 @@ func TestSmallUnitsExtensionAndRagged(t *testing.T) {
 			t.Errorf("unit %d: id %d spikes %v (%v), want %d %v", i, ids[i], got, err, tr.Units.IDs[i], want)
 		}
 	}
+	times, off, err := u.SpikeTimesRows(1, 3) // units 7 (no spikes) and 9
+	if err != nil || len(off) != 3 || off[1] != 0 || !equalF(times[off[1]:off[2]], tr.Units.SpikeTimes[2]) {
+		t.Errorf("SpikeTimesRows(1, 3) = %v %v %v", times, off, err)
+	}
 	c, err := u.Column("waveforms")
 	if err != nil || c.Depth != 2 {
 		t.Fatalf("waveforms depth %v %v", c, err)

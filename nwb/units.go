@@ -113,6 +113,35 @@ func (u *Units) SpikeTimes(row int) ([]float64, error) {
 	return v, nil
 }
 
+// SpikeTimesRows reads the spike times of unit rows [lo, hi) with one
+// hyperslab read; unit lo+k's spikes are times[off[k]:off[k+1]].
+func (u *Units) SpikeTimesRows(lo, hi int) (times []float64, off []int64, err error) {
+	ends, err := u.spikeEnds()
+	if err != nil {
+		return nil, nil, err
+	}
+	if lo < 0 || hi > len(ends) || lo > hi {
+		return nil, nil, fmt.Errorf("nwb: unit rows [%d, %d) outside [0, %d)", lo, hi, len(ends))
+	}
+	base := int64(0)
+	if lo > 0 {
+		base = ends[lo-1]
+	}
+	off = make([]int64, hi-lo+1)
+	for k := lo; k < hi; k++ {
+		off[k-lo+1] = ends[k] - base
+	}
+	n := off[len(off)-1]
+	if n == 0 {
+		return []float64{}, off, nil
+	}
+	times, err = u.spikes.data.ReadFloat64s(&hdf5.Hyperslab{Start: []uint64{uint64(base)}, Count: []uint64{uint64(n)}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("nwb: %s[%d:%d]: %w", u.spikes.data.Path(), base, base+n, err)
+	}
+	return times, off, nil
+}
+
 // AllSpikeTimes reads spike_times once and splits it per unit.
 func (u *Units) AllSpikeTimes() ([][]float64, error) {
 	if u.spikes == nil {

@@ -114,25 +114,28 @@ func Spikes(mem memory.Allocator, u *nwb.Units, opts ...Option) (array.RecordRea
 		if row >= len(ids) {
 			return nil, io.EOF
 		}
-		var uid []int64
-		var st []float64
-		for row < len(ids) && (len(st) == 0 || len(st) < cfg.batchRows) {
+		// whole units, about batchRows spikes, one read
+		lo, total := row, 0
+		for row < len(ids) {
 			c, err := u.SpikeCount(row)
 			if err != nil {
 				return nil, fmt.Errorf("nwbarrow: %w", err)
 			}
-			if len(st) > 0 && len(st)+c > cfg.batchRows {
+			if row > lo && total+c > cfg.batchRows {
 				break
 			}
-			times, err := u.SpikeTimes(row)
-			if err != nil {
-				return nil, fmt.Errorf("nwbarrow: %w", err)
-			}
-			for range times {
-				uid = append(uid, ids[row])
-			}
-			st = append(st, times...)
+			total += c
 			row++
+		}
+		st, off, err := u.SpikeTimesRows(lo, row)
+		if err != nil {
+			return nil, fmt.Errorf("nwbarrow: %w", err)
+		}
+		uid := make([]int64, len(st))
+		for k := range off[:len(off)-1] {
+			for j := off[k]; j < off[k+1]; j++ {
+				uid[j] = ids[lo+k]
+			}
 		}
 		a := valuesMust(mem, &nwb.Values{Elem: nwb.ElemInt64, I64: uid})
 		b := valuesMust(mem, &nwb.Values{Elem: nwb.ElemFloat64, F64: st})
