@@ -335,3 +335,26 @@ func TestTuning2D(t *testing.T) {
 	near(t, "2-D bits/spike = log2 4", bsp, 2, 1e-12)
 	near(t, "2-D bits/s", bs, 12.5*2, 1e-9)
 }
+
+// Signal tuning: a dF/F trace equal to 2·x + 1 of a 1-D feature x gives, per
+// bin, the mean of 2x + 1 over the samples in that bin.
+func TestSignalTuningCurves(t *testing.T) {
+	// x cycles through 0.05, 0.15, …, 0.95 (bin-centred, no rounding issues).
+	feat, tt := featureSeries(t, 100, 0.1, func(t float64) float64 { return math.Mod(math.Round(t*10), 10)/10 + 0.05 })
+	sig := make([]float64, 2*len(tt))
+	for i := range tt {
+		x := feat.At(i, 0)
+		sig[2*i], sig[2*i+1] = 2*x+1, 5
+	}
+	s, _ := ts.NewSeries(tt, sig, 2, ts.IntervalSet{})
+	res, err := SignalTuningCurves(s, feat, []Axis{{Bins: 5, Min: 0, Max: 1}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Bin b holds x ∈ {0.2b + 0.05, 0.2b + 0.15} → mean 2(0.2b + 0.1) + 1.
+	for b := 0; b < 5; b++ {
+		near(t, "channel 0", res.RateHz[0][b], 2*(0.2*float64(b)+0.1)+1, 1e-9)
+		near(t, "channel 1", res.RateHz[1][b], 5, 1e-12)
+		near(t, "samples", res.Counts[0][b], 200, 0)
+	}
+}

@@ -501,3 +501,86 @@ func smoothAxis(x []float64, shape []int, d int, sigma float64, circular bool) [
 	}
 	return out
 }
+
+// SignalTuningCurves is TuningCurves for a continuous signal (e.g. dF/F,
+// one curve per channel): each signal sample inside the epochs takes the
+// feature value of the nearest feature sample in the same epoch, and the
+// curve is the mean of the signal samples per bin (pynapple's TsdFrame
+// tuning). Bins without samples are NaN. RateHz holds the means (signal
+// units), Counts the number of samples; OccupancySeconds is the feature's
+// occupancy as in TuningCurves. Smoothing, if set, averages the per-bin
+// sums and counts with the same mask-aware kernel.
+func SignalTuningCurves(signal *ts.Series, feature *ts.Series, axes []Axis, s *TuningSettings) (*TuningResult, error) {
+	if signal == nil || signal.Channels <= 0 {
+		return nil, fmt.Errorf("analysis: no signal")
+	}
+	var st TuningSettings
+	if s != nil {
+		st = *s
+	}
+	st.SplitHalf = false
+	res, err := TuningCurves(nil, feature, axes, &st)
+	if err != nil {
+		return nil, err
+	}
+	ep := res.Epochs
+	fr := feature.Restrict(ep)
+	sig := signal.Restrict(ep)
+	stimes := sig.Timestamps
+	idx := nearestSamples(nil, fr.Timestamps, ep, stimes)
+	size := len(res.OccupancySeconds)
+	sbin := make([]int, len(idx))
+	for k, i := range idx {
+		sbin[k] = -1
+		if i >= 0 {
+			sbin[k] = flatBin(res.Axes, res.Shape, fr.Row(i))
+		}
+	}
+	valid := make([]bool, size)
+	sigmaBins := make([]float64, len(res.Axes))
+	smooth := false
+	for d := range res.Axes {
+		if d < len(st.Smooth) && st.Smooth[d] > 0 {
+			sigmaBins[d] = st.Smooth[d] / ((res.Axes[d].Max - res.Axes[d].Min) / float64(res.Shape[d]))
+			smooth = true
+		}
+	}
+	nc := sig.Channels
+	res.Counts = make([][]float64, nc)
+	res.RateHz = make([][]float64, nc)
+	res.MeanRateHz = make([]float64, nc)
+	res.EpochRateHz = make([]float64, nc)
+	res.SplitHalfR = make([]float64, nc)
+	cnt := make([]float64, size)
+	for _, b := range sbin {
+		if b >= 0 {
+			cnt[b]++
+		}
+	}
+	for b := range valid {
+		valid[b] = cnt[b] > 0 && res.Valid[b]
+	}
+	mapper := &rateMapper{axes: res.Axes, shape: res.Shape, valid: valid, sigma: sigmaBins, smooth: smooth}
+	ts.ParallelFor(nc, st.Workers, func(c int) {
+		sum := make([]float64, size)
+		var tot float64
+		var n int
+		for k, b := range sbin {
+			v := sig.Data[k*nc+c]
+			if b < 0 || math.IsNaN(v) {
+				continue
+			}
+			sum[b] += v
+			tot += v
+			n++
+		}
+		res.Counts[c] = append([]float64(nil), cnt...)
+		res.RateHz[c] = mapper.rates(nil, sum, cnt) // mean = Σ / n per bin
+		res.MeanRateHz[c] = weightedMean(res.RateHz[c], cnt)
+		res.EpochRateHz[c] = tot / float64(max(n, 1))
+		res.SplitHalfR[c] = math.NaN()
+	})
+	res.Valid = valid
+	res.Provenance.Analysis = "signal_tuning_curves"
+	return res, nil
+}
