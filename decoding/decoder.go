@@ -45,8 +45,9 @@ type Settings struct {
 	// Workers is the number of goroutines used for folds, permutations and
 	// time bins; 0 or less means runtime.GOMAXPROCS(0).
 	Workers int
-	// Src is the random source for shuffled folds, permutations and
-	// subsampling; nil means rand.NewPCG(1, 2). Routines draw every random
+	// Src is the random source for label permutations and the subsets of
+	// learning curves; nil means rand.NewPCG(1, 2). (Shuffled folds take a
+	// *rand.Rand argument directly.) Routines draw every random
 	// number they need from Src before fanning out, so results do not depend
 	// on Workers.
 	Src rand.Source

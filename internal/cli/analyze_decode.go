@@ -28,7 +28,7 @@ type decodeFlags struct {
 	permutations, workers                                                         int
 	timeResolved                                                                  float64
 	seed                                                                          uint64
-	asJSON                                                                        bool
+	asJSON, shuffle                                                               bool
 }
 
 func newAnalyzeDecodeCmd(io *IOStreams) *cobra.Command {
@@ -48,8 +48,9 @@ lda (linear discriminant analysis; Ledoit–Wolf shrinkage when there are at
 least as many units as training trials), template (nearest class mean,
 correlation or Euclidean distance).
 
-Folds are scikit-learn's StratifiedKFold(N) without shuffling (--folds N),
-leave-one-out (--folds loo), or GroupKFold(N) over the values of --group.
+Folds are scikit-learn's StratifiedKFold(N) without shuffling (--folds N;
+--shuffle permutes within classes using --seed), leave-one-out (--folds loo),
+or GroupKFold(N) over the values of --group.
 Reports accuracy (mean over folds), balanced accuracy, the confusion matrix,
 chance (1/K), the binomial chance threshold at alpha = 0.05, and a label
 permutation p-value. With --time-resolved BIN it also decodes every BIN-second
@@ -71,6 +72,7 @@ test at every other), cross-validated across trials.`,
 	f.StringVar(&fl.decoder, "decoder", "bayes", "bayes, logreg, lda or template")
 	f.StringVar(&fl.metric, "metric", "correlation", "template distance: correlation or euclidean")
 	f.StringVar(&fl.folds, "folds", "5", "number of stratified folds, or loo for leave-one-out")
+	f.BoolVar(&fl.shuffle, "shuffle", false, "shuffle trials within each class before assigning stratified folds (uses --seed)")
 	f.StringVar(&fl.group, "group", "", "keep trials with equal values of this column in one fold (GroupKFold)")
 	f.StringVar(&fl.units, "units", "all", "units to use: N (the first N in table order), all, or good (quality == good)")
 	f.IntVar(&fl.permutations, "permutations", 1000, "label permutations for the p-value (0 = none)")
@@ -306,21 +308,29 @@ func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, f
 	cvName := ""
 	switch {
 	case groups != nil:
-		if loo {
-			return usagef("--group needs a number of folds, not loo")
+		if loo || fl.shuffle {
+			return usagef("--group needs a number of folds (no loo, no --shuffle)")
 		}
 		if folds, err = decoding.GroupKFold(groups, nFolds); err != nil {
 			return usagef("--group %q: %v", fl.group, err)
 		}
 		cvName = fmt.Sprintf("GroupKFold(%d) by %s", nFolds, fl.group)
 	case loo:
+		if fl.shuffle {
+			return usagef("--shuffle has no effect with --folds loo")
+		}
 		folds = decoding.LeaveOneOut(len(y))
 		cvName = "LeaveOneOut"
 	default:
-		if folds, err = decoding.StratifiedKFold(y, nFolds, nil); err != nil {
+		var rng *rand.Rand
+		cvName = fmt.Sprintf("StratifiedKFold(%d), no shuffle", nFolds)
+		if fl.shuffle {
+			rng = rand.New(rand.NewPCG(fl.seed, 0x666f6c6473))
+			cvName = fmt.Sprintf("StratifiedKFold(%d), shuffled (seed %d)", nFolds, fl.seed)
+		}
+		if folds, err = decoding.StratifiedKFold(y, nFolds, rng); err != nil {
 			return usagef("--folds %d: %v", nFolds, err)
 		}
-		cvName = fmt.Sprintf("StratifiedKFold(%d), no shuffle", nFolds)
 	}
 	minTrain := len(y)
 	for k := 0; k < folds.NumFolds(); k++ {

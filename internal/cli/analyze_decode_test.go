@@ -132,6 +132,7 @@ func TestAnalyzeDecodeDecodersAndFolds(t *testing.T) {
 	nwbPath, _ := decodeFixture(t)
 	for _, args := range [][]string{
 		{"--decoder", "lda", "--units", "good"},
+		{"--decoder", "bayes", "--units", "16", "--shuffle", "--seed", "3"},
 		{"--decoder", "logreg", "--units", "8", "--folds", "loo"},
 		{"--decoder", "template", "--metric", "euclidean", "--group", "stimulus_block", "--folds", "2"},
 	} {
