@@ -486,3 +486,32 @@ func TestSpikeRatesAndNewTrials(t *testing.T) {
 		t.Error("empty window accepted")
 	}
 }
+
+// Leave-one-out penalty choice equals scikit-learn RidgeCV (alphas = the
+// Brain-Score grid, fit_intercept=True); predictions then match Ridge.
+func TestRidgeLOOMatchesSklearn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 1))
+	x, w := randMat(rng, 40, 60), randMat(rng, 60, 3)
+	var y mat.Dense
+	y.Mul(x, w)
+	noise := randMat(rng, 40, 3)
+	noise.Scale(4, noise)
+	y.Add(&y, noise)
+	train, _ := shuffleSplit(40, 0.1, nil, rng)
+	grid := BrainScoreAlphas()
+	got, err := RidgeLOOAlpha(NewGram(x, nil), &y, train, grid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want float64
+	sklearnRef(t, `
+from sklearn.linear_model import RidgeCV
+X, Y = np.array(d["x"]), np.array(d["y"])
+m = RidgeCV(alphas=np.array(d["grid"]), fit_intercept=True).fit(X[d["train"]], Y[d["train"]])
+print(json.dumps(float(m.alpha_)))`,
+		map[string]any{"x": rows(x), "y": rows(&y), "train": train, "grid": grid}, &want)
+	if got != want || got == grid[0] || got == grid[98] {
+		t.Errorf("LOO alpha %g, sklearn RidgeCV %g (an interior grid point is expected here)", got, want)
+	}
+	near(t, "grid ends", grid[0]*grid[98], 1e5, 1e-6)
+}

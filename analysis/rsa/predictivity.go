@@ -19,7 +19,12 @@ import (
 
 // PredictivitySettings configures Predictivity. nil means the defaults.
 type PredictivitySettings struct {
-	Alpha     float64    // ridge penalty; 0 means 1 (Brain-Score's `ridge`, α = 1)
+	Alpha float64 // ridge penalty; 0 means 1 (Brain-Score's `ridge`, α = 1)
+	// AlphaGrid, if set, replaces Alpha: on every training split the
+	// penalty is chosen by exact leave-one-out error (as scikit-learn
+	// RidgeCV, mean squared error over neurons); BrainScoreAlphas is
+	// Brain-Score's grid.
+	AlphaGrid []float64
 	Splits    int        // train/test splits; 0 means 10
 	TestFrac  float64    // held-out fraction; 0 means 0.1 (train_size = 0.9)
 	Strata    []int      // optional label per stimulus; splits keep each stratum's proportion
@@ -34,6 +39,94 @@ type PredictivityResult struct {
 	SEM       float64   // standard error of that mean over splits
 	PerSplit  []float64 // median r per split
 	PerNeuron []float64 // mean over splits of each neuron's held-out r
+	Alphas    []float64 // penalty chosen on each split (with AlphaGrid)
+}
+
+// BrainScoreAlphas returns the 99 penalties 10^-2 … 10^7, log-spaced
+// (Brain-Score's RidgeCV grid, analysis-methods.md B5).
+func BrainScoreAlphas() []float64 {
+	out := make([]float64, 99)
+	for i := range out {
+		out[i] = math.Pow(10, -2+9*float64(i)/98)
+	}
+	return out
+}
+
+// RidgeLOOAlpha picks the penalty from grid with the smallest exact
+// leave-one-out mean squared error of ridge with an unpenalised intercept
+// on the train stimuli (ties: the first). With K̃ = U diag(λ) Uᵀ the
+// centred train Gram, the hat matrix is 11ᵀ/n + U diag(λ/(λ+α)) Uᵀ and the
+// LOO residual is (y − ŷ)/(1 − h_ii), so one eigendecomposition serves
+// every α.
+func RidgeLOOAlpha(g *Gram, y mat.Matrix, train []int, grid []float64) (float64, error) {
+	if len(grid) == 0 {
+		return 0, fmt.Errorf("%w: empty alpha grid", ErrInput)
+	}
+	nt := len(train)
+	_, nNeur := y.Dims()
+	kbar := make([]float64, nt)
+	for i, a := range train {
+		for _, b := range train {
+			kbar[i] += g.K[a*g.N+b] / float64(nt)
+		}
+	}
+	var kk float64
+	for _, v := range kbar {
+		kk += v / float64(nt)
+	}
+	kc := mat.NewSymDense(nt, nil)
+	for i, a := range train {
+		for j := i; j < nt; j++ {
+			kc.SetSym(i, j, g.K[a*g.N+train[j]]-kbar[i]-kbar[j]+kk)
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(kc, true) {
+		return 0, fmt.Errorf("rsa: eigendecomposition of the train Gram failed")
+	}
+	lam := eig.Values(nil)
+	var u mat.Dense
+	eig.VectorsTo(&u)
+	yc := mat.NewDense(nt, nNeur, nil)
+	for c := 0; c < nNeur; c++ {
+		var m float64
+		for _, a := range train {
+			m += y.At(a, c) / float64(nt)
+		}
+		for i, a := range train {
+			yc.Set(i, c, y.At(a, c)-m)
+		}
+	}
+	var uty mat.Dense
+	uty.Mul(u.T(), yc) // nt × neurons
+	best, bestErr := grid[0], math.Inf(1)
+	shr := make([]float64, nt)
+	for _, alpha := range grid {
+		for k, l := range lam {
+			l = math.Max(l, 0)
+			shr[k] = l / (l + alpha)
+		}
+		var sse float64
+		for i := 0; i < nt; i++ {
+			h := 1 / float64(nt)
+			ui := u.RawRowView(i)
+			for k := range lam {
+				h += ui[k] * ui[k] * shr[k]
+			}
+			for c := 0; c < nNeur; c++ {
+				var fit float64
+				for k := range lam {
+					fit += ui[k] * shr[k] * uty.At(k, c)
+				}
+				e := (yc.At(i, c) - fit) / (1 - h)
+				sse += e * e
+			}
+		}
+		if sse < bestErr {
+			best, bestErr = alpha, sse
+		}
+	}
+	return best, nil
 }
 
 // Predictivity scores how well features x (stimuli × features) linearly
@@ -70,7 +163,16 @@ func Predictivity(x, y mat.Matrix, ps *PredictivitySettings) (*PredictivityResul
 		if len(test) < 3 || len(train) < 2 {
 			return nil, fmt.Errorf("%w: split of %d stimuli leaves %d train / %d test", ErrInput, n, len(train), len(test))
 		}
-		pred, err := RidgePredict(g, y, train, test, cfg.Alpha)
+		alpha := cfg.Alpha
+		if cfg.AlphaGrid != nil {
+			a, err := RidgeLOOAlpha(g, y, train, cfg.AlphaGrid)
+			if err != nil {
+				return nil, err
+			}
+			alpha = a
+			res.Alphas = append(res.Alphas, a)
+		}
+		pred, err := RidgePredict(g, y, train, test, alpha)
 		if err != nil {
 			return nil, err
 		}
