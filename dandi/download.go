@@ -185,6 +185,13 @@ func OpenAsset(ctx context.Context, rawURL string, opts ...Option) (io.ReaderAt,
 		ropts = append(ropts, rangeio.WithHeader(c.AuthHeader()))
 	case KindPath, KindPrefix, KindGlob:
 		sel, err := c.Resolve(ctx, r)
+		if err == nil && len(sel.Assets) == 0 && r.Kind == KindPrefix && strings.HasSuffix(r.Path, "/") {
+			// A web URL's location names a folder; when it is really a
+			// file (…/files?location=sub-1/sub-1.nwb), open that file.
+			f := *r
+			f.Kind, f.Path = KindPath, strings.TrimSuffix(r.Path, "/")
+			sel, err = c.Resolve(ctx, &f)
+		}
 		if err != nil {
 			return nil, 0, err
 		}
