@@ -470,3 +470,23 @@ func FitTuning(g Grid, pos, counts mat.Matrix, binSize float64) (*mat.Dense, []f
 	}
 	return rates, occ, nil
 }
+
+// TuningFromRates converts per-unit rate maps (units × bins, flat
+// row-major bins, NaN for unvisited; the layout of analysis.TuningResult's
+// RateHz) into the bins × units matrix BayesDecoder.Tuning expects.
+func TuningFromRates(rates [][]float64) (*mat.Dense, error) {
+	if len(rates) == 0 || len(rates[0]) == 0 {
+		return nil, fmt.Errorf("decoding: tuning: %w", ErrNoData)
+	}
+	nb := len(rates[0])
+	out := mat.NewDense(nb, len(rates), nil)
+	for u, r := range rates {
+		if len(r) != nb {
+			return nil, fmt.Errorf("decoding: tuning: unit %d has %d bins, unit 0 has %d: %w", u, len(r), nb, ErrShape)
+		}
+		for b, v := range r {
+			out.Set(b, u, v)
+		}
+	}
+	return out, nil
+}
