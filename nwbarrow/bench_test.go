@@ -1,6 +1,7 @@
 package nwbarrow_test
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -77,3 +78,33 @@ func benchFile(b *testing.B, format nwbarrow.Format) {
 
 func BenchmarkP3UnitsToIPCFile(b *testing.B)     { benchFile(b, nwbarrow.IPC) }
 func BenchmarkP3UnitsToParquetFile(b *testing.B) { benchFile(b, nwbarrow.Parquet) }
+
+// benchDiscard encodes the units table in format into io.Discard: the CPU
+// cost of export without the disk (file timings on shared machines are
+// dominated by page-cache writeback).
+func benchDiscard(b *testing.B, format nwbarrow.Format) {
+	p := p3File(b)
+	mem := memory.NewGoAllocator()
+	for b.Loop() {
+		f, err := nwb.Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		u, err := f.Units()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rr, err := nwbarrow.Table(mem, u.Table, nwbarrow.WithBatchRows(1<<20))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := nwbarrow.Write(io.Discard, format, mem, rr); err != nil {
+			b.Fatal(err)
+		}
+		rr.Release()
+		f.Close()
+	}
+}
+
+func BenchmarkP3UnitsEncodeIPC(b *testing.B)     { benchDiscard(b, nwbarrow.IPC) }
+func BenchmarkP3UnitsEncodeParquet(b *testing.B) { benchDiscard(b, nwbarrow.Parquet) }
