@@ -71,24 +71,38 @@ func DoubleExponential(riseS, decayS float64) func(t float64) float64 {
 // channel by least squares, modelling the signal as Σ_k a_k h(t − onset_k) +
 // baseline (a linear model with a fixed kernel, as for calcium imaging). It
 // separates the overlapping responses of closely spaced presentations,
-// which window means mix. support is how long after onset h is evaluated
+// which window means mix. supportS is how long after onset h is evaluated
 // (seconds). The amplitudes are in the units of signal at the kernel peak.
+// Onsets must be sorted. The normal equations are banded (presentations
+// interact only within supportS), so the cost is linear in the number of
+// presentations: a banded Cholesky for the kernel columns and a Schur
+// complement for the baseline.
 func KernelAmplitudes(signal mat.Matrix, times, onsets []float64, h func(float64) float64, supportS float64) (*mat.Dense, error) {
 	ns, nc := signal.Dims()
 	if len(times) != ns {
 		return nil, fmt.Errorf("%w: %d samples but %d timestamps", ErrInput, ns, len(times))
 	}
 	np := len(onsets)
+	if np == 0 {
+		return nil, fmt.Errorf("%w: no presentations", ErrInput)
+	}
 	for k := 1; k < np; k++ {
 		if onsets[k] < onsets[k-1] {
 			return nil, fmt.Errorf("%w: onsets must be sorted (presentation %d)", ErrInput, k)
 		}
 	}
-	// Design X: samples × (presentations + 1 baseline column); normal
-	// equations XᵀX (np+1)² and XᵀY (np+1) × channels.
-	q := np + 1
-	xtx := mat.NewSymDense(q, nil)
-	xty := mat.NewDense(q, nc, nil)
+	// Half-bandwidth: presentations whose kernels can overlap.
+	kd := 0
+	for k, l := 0, 0; k < np; k++ {
+		for l < np && onsets[l]-onsets[k] < supportS {
+			l++
+		}
+		kd = max(kd, l-1-k)
+	}
+	a := mat.NewSymBandDense(np, kd, nil) // XᵀX over kernel columns
+	xty := mat.NewDense(np, nc, nil)      // Xᵀ Y
+	xt1 := make([]float64, np)            // Xᵀ 1
+	ysum := make([]float64, nc)           // 1ᵀ Y
 	type term struct {
 		k int
 		v float64
@@ -97,33 +111,60 @@ func KernelAmplitudes(signal mat.Matrix, times, onsets []float64, h func(float64
 	for s := 0; s < ns; s++ {
 		t := times[s]
 		terms = terms[:0]
-		// presentations with onset in (t − support, t]
-		lo := lowerBound(onsets, t-supportS)
-		for k := lo; k < np && onsets[k] <= t; k++ {
+		for k := lowerBound(onsets, t-supportS); k < np && onsets[k] <= t; k++ {
+			if t-onsets[k] >= supportS {
+				continue
+			}
 			if v := h(t - onsets[k]); v != 0 {
 				terms = append(terms, term{k, v})
 			}
 		}
-		terms = append(terms, term{np, 1})
-		for a, ta := range terms {
-			for _, tb := range terms[a:] {
-				xtx.SetSym(ta.k, tb.k, xtx.At(ta.k, tb.k)+ta.v*tb.v)
+		for c := 0; c < nc; c++ {
+			ysum[c] += signal.At(s, c)
+		}
+		for i, ta := range terms {
+			for _, tb := range terms[i:] {
+				a.SetSymBand(ta.k, tb.k, a.At(ta.k, tb.k)+ta.v*tb.v)
 			}
+			xt1[ta.k] += ta.v
 			row := xty.RawRowView(ta.k)
 			for c := 0; c < nc; c++ {
 				row[c] += ta.v * signal.At(s, c)
 			}
 		}
 	}
-	var ch mat.Cholesky
-	if !ch.Factorize(xtx) {
+	var ch mat.BandCholesky
+	if !ch.Factorize(a) {
 		return nil, fmt.Errorf("%w: presentations not separable by the kernel model (singular design)", ErrInput)
 	}
-	var beta mat.Dense
-	if err := ch.SolveTo(&beta, xty); err != nil {
+	// [A b; bᵀ n] [β; β0] = [XᵀY; 1ᵀY] with b = Xᵀ1:
+	// z1 = A⁻¹XᵀY, z2 = A⁻¹b, β0 = (1ᵀY − bᵀz1)/(n − bᵀz2), β = z1 − z2 β0.
+	var z1, z2 mat.Dense
+	if err := ch.SolveTo(&z1, xty); err != nil {
 		return nil, fmt.Errorf("rsa: kernel amplitudes: %w", err)
 	}
-	return mat.DenseCopyOf(beta.Slice(0, np, 0, nc)), nil
+	if err := ch.SolveTo(&z2, mat.NewDense(np, 1, xt1)); err != nil {
+		return nil, fmt.Errorf("rsa: kernel amplitudes: %w", err)
+	}
+	var btz2 float64
+	for k := 0; k < np; k++ {
+		btz2 += xt1[k] * z2.At(k, 0)
+	}
+	den := float64(ns) - btz2
+	if !(den > 0) {
+		return nil, fmt.Errorf("%w: baseline not separable from the responses (every sample is inside a response)", ErrInput)
+	}
+	for c := 0; c < nc; c++ {
+		var btz1 float64
+		for k := 0; k < np; k++ {
+			btz1 += xt1[k] * z1.At(k, c)
+		}
+		b0 := (ysum[c] - btz1) / den
+		for k := 0; k < np; k++ {
+			z1.Set(k, c, z1.At(k, c)-z2.At(k, 0)*b0)
+		}
+	}
+	return &z1, nil
 }
 
 // SpikeRates returns, for every presentation p and unit u, the number of

@@ -23,6 +23,9 @@ func ReadNPZ(r io.ReaderAt, size int64) ([]*Array, error) {
 	}
 	var out []*Array
 	for _, f := range zr.File {
+		if f.CompressedSize64 > uint64(size) {
+			return nil, fmt.Errorf("%w: npz: member %q claims %d compressed bytes in a %d-byte archive", ErrFormat, f.Name, f.CompressedSize64, size)
+		}
 		if strings.HasSuffix(f.Name, "/") {
 			continue
 		}
@@ -39,6 +42,9 @@ func ReadNPZ(r io.ReaderAt, size int64) ([]*Array, error) {
 }
 
 func readNPZMember(f *zip.File) (*Array, error) {
+	if f.Method == zip.Store && f.UncompressedSize64 != f.CompressedSize64 {
+		return nil, fmt.Errorf("%w: npz: stored member %q claims %d bytes but holds %d", ErrFormat, f.Name, f.UncompressedSize64, f.CompressedSize64)
+	}
 	if f.Method == zip.Deflate && f.CompressedSize64 > 0 && f.UncompressedSize64/maxDeflateRatio > f.CompressedSize64 {
 		return nil, fmt.Errorf("%w: npz: member %q claims %d bytes from %d compressed", ErrFormat, f.Name, f.UncompressedSize64, f.CompressedSize64)
 	}
