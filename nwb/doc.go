@@ -16,6 +16,13 @@
 // for metadata, time series (dF/F, running speed) and stimulus tables; their
 // image segmentation and other 1.x-only structures are not interpreted.
 //
+// Columns that cannot be decoded are reported, not guessed: VectorIndex
+// datasets stored as region references (matnwb's NWB 2.0 beta files),
+// scalar datasets listed in colnames, and indexes that point past their
+// data (truncated files) make Table.Column return an error wrapping
+// hdf5.ErrUnsupported or ErrFormat; package nwbarrow leaves such columns
+// out of a table export and says so in the schema metadata.
+//
 // Spike trains, interval sets and series are returned as package ts types.
 // Arrow export of any table lives in package nwbarrow.
 package nwb

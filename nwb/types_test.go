@@ -172,3 +172,27 @@ func TestMatnwbArrayAttributes(t *testing.T) {
 		t.Errorf("electrodes: %v (colnames %v)", err, el.ColumnNames())
 	}
 }
+
+// TestObsIntervals: pynwb's Units test file stores obs_intervals (n×2,
+// ragged); h5py ground truth (expected/pynwb-testfiles-2.0.1/test_Units.nwb.json):
+// obs_intervals first values [0,1],[2,3],[2,...], index [2, 4];
+// spike_times [0,1,2,3,4,...], index [3, 6].
+func TestObsIntervals(t *testing.T) {
+	f := openCorpus(t, "pynwb-testfiles-2.0.1/test_Units.nwb")
+	u, err := f.Units()
+	if err != nil || u.Path != "/acquisition/UnitsTest" {
+		t.Fatalf("units %v %v", u, err)
+	}
+	ob, err := u.ObsIntervals(0)
+	if err != nil || ob.Len() != 2 || ob.At(0).Start != 0 || ob.At(0).End != 1 || ob.At(1).Start != 2 || ob.At(1).End != 3 {
+		t.Errorf("obs_intervals row 0: %v %v", ob, err)
+	}
+	st, err := u.SpikeTimes(0)
+	if err != nil || len(st) != 3 || st[2] != 2 {
+		t.Errorf("spike times row 0: %v %v", st, err)
+	}
+	c, _ := u.Column("obs_intervals")
+	if c.Depth != 1 || len(c.ElemShape) != 1 || c.ElemShape[0] != 2 {
+		t.Errorf("obs_intervals column: depth %d shape %v", c.Depth, c.ElemShape)
+	}
+}

@@ -20,6 +20,13 @@
 // nwb.version; field metadata carries description, neurodata_type, unit and
 // the other column attributes. NaN values stay NaN (not null).
 //
-// Memory comes from the memory.Allocator passed in; callers Release what
-// they receive.
+// Memory for offsets, strings, booleans and narrow numeric types comes from
+// the memory.Allocator passed in; float64 and int64 values read from the
+// file are wrapped without a copy (Go memory, garbage collected), which
+// keeps a units-table export at the cost of reading it (bench/p3.sh).
+// Callers Release what they receive in either case.
+//
+// Limits: a string column or a list level may hold at most 2^31-1 bytes or
+// elements per record batch (Arrow utf8/list offsets are int32); lower
+// WithBatchRows for larger tables.
 package nwbarrow
