@@ -202,6 +202,17 @@ func NewAsset(dandiset, path string, content io.ReaderAt, size int64, modified t
 
 // ServeHTTP routes API and file requests through the fault layer.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/s3/") && r.Method == http.MethodGet {
+		// Count body bytes on the wire, also for responses a fault aborts.
+		cw := &countingWriter{ResponseWriter: w}
+		defer func() {
+			s.bytes.Add(cw.n)
+			blob := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+			c, _ := s.pathBytes.LoadOrStore(blob, new(atomic.Int64))
+			c.(*atomic.Int64).Add(cw.n)
+		}()
+		w = cw
+	}
 	if s.Faults != nil {
 		s.Faults.serve(s, w, r)
 		return
@@ -616,4 +627,31 @@ func (s *Server) Counts() (dandisets, assets int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.dandisets), len(s.assets)
+}
+
+// countingWriter counts body bytes, keeping sendfile (ReadFrom) and Flush.
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.ResponseWriter.(io.ReaderFrom); ok {
+		n, err := rf.ReadFrom(r)
+		c.n += n
+		return n, err
+	}
+	return io.Copy(struct{ io.Writer }{c}, r)
+}
+
+func (c *countingWriter) Flush() {
+	if f, ok := c.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
