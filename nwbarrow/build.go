@@ -120,7 +120,7 @@ func valuesArray(mem memory.Allocator, v *nwb.Values) (arrow.Array, error) {
 		bb.AppendValues(v.Bool, nil)
 		return bb.NewArray(), nil
 	case nwb.ElemString, nwb.ElemRef:
-		return stringArray(mem, v.Str), nil
+		return stringArray(mem, v.Str)
 	case nwb.ElemStruct:
 		dt, err := elemArrowType(v.Elem, v.Fields)
 		if err != nil {
@@ -173,14 +173,14 @@ func primitive(mem memory.Allocator, dt arrow.FixedWidthDataType, n int, fill fu
 	return array.MakeFromData(data)
 }
 
-func stringArray(mem memory.Allocator, ss []string) arrow.Array {
+func stringArray(mem memory.Allocator, ss []string) (arrow.Array, error) {
 	total := 0
 	for _, s := range ss {
 		total += len(s)
 	}
 	if total > math.MaxInt32 {
-		// utf8 offsets are int32; split is the caller's job (batch rows).
-		panic("nwbarrow: string column over 2 GiB in one batch")
+		// utf8 offsets are int32: the caller must use smaller batches.
+		return nil, fmt.Errorf("nwbarrow: %d bytes of text in one batch exceed utf8's int32 offsets; lower WithBatchRows", total)
 	}
 	sb := array.NewStringBuilder(mem)
 	defer sb.Release()
@@ -189,7 +189,7 @@ func stringArray(mem memory.Allocator, ss []string) arrow.Array {
 	for _, s := range ss {
 		sb.Append(s)
 	}
-	return sb.NewArray()
+	return sb.NewArray(), nil
 }
 
 // int32Offsets copies 0-based int64 offsets into an Arrow offsets buffer.
