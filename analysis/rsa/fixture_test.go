@@ -12,14 +12,21 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-const fixtureDir = "../../../shared/fixtures/default"
+const fixtureRoot = "../../../shared/fixtures"
+
+// fixtureDir is the storage variant the layer .npy and truth files are
+// read from (identical in all three variants).
+var fixtureDir = filepath.Join(fixtureRoot, "default")
+
+// variants are the three HDF5 storage variants of the same recording.
+var variants = []string{"default", "compressed", "latest"}
 
 // extractOphys pulls dF/F, its timestamps and the natural-scenes
 // presentations out of the fixture with Debian's python3-h5py into a .npz
 // in a temp dir (a stand-in until package nwb can be used here).
-func extractOphys(t testing.TB) map[string]*activations.Array {
+func extractOphys(t testing.TB, variant string) map[string]*activations.Array {
 	t.Helper()
-	nwbPath := filepath.Join(fixtureDir, "ophys_scenes.nwb")
+	nwbPath := filepath.Join(fixtureRoot, variant, "ophys_scenes.nwb")
 	if _, err := os.Stat(nwbPath); err != nil {
 		t.Skipf("../shared fixtures absent: %v", err)
 	}
@@ -110,7 +117,13 @@ func loadTruth(t testing.TB) *ophysTruth {
 }
 
 func TestOphysScenesRanking(t *testing.T) {
-	d := extractOphys(t)
+	for _, v := range variants {
+		t.Run(v, func(t *testing.T) { testOphysScenesRanking(t, v) })
+	}
+}
+
+func testOphysScenesRanking(t *testing.T, variant string) {
+	d := extractOphys(t, variant)
 	truth := loadTruth(t)
 	tr := ophysTrials(t, d, true)
 	means, conds, err := tr.MeanPatterns(nil)
@@ -195,7 +208,7 @@ func TestOphysScenesRanking(t *testing.T) {
 // averaged over repeats, correlation RDM, Spearman) reproduces with
 // WindowMeans — an independent check of the response extraction path.
 func TestOphysWindowMeanSanity(t *testing.T) {
-	d := extractOphys(t)
+	d := extractOphys(t, "default")
 	truth := loadTruth(t)
 	means, _, err := ophysTrials(t, d, false).MeanPatterns(nil)
 	if err != nil {

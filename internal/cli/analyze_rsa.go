@@ -57,8 +57,11 @@ example files.
 For each model: similarity (--compare; "cka" = linear CKA), a one-sided
 permutation p of stimulus labels, a 95% bootstrap interval over stimuli,
 the split-half noise ceiling (lower = Spearman–Brown reliability of the
-data RDM, upper = its square root), linear and debiased CKA; then the
-ranking and pairwise model comparisons (bootstrap, Holm-corrected).
+data RDM, upper = its square root; repetitions are split, and for
+crossnobis/poisson the halves use euclidean/correlation RDMs), linear and
+debiased CKA; then the ranking and pairwise model comparisons (bootstrap,
+Holm-corrected). --rdm crossnobis uses a Schäfer–Strimmer shrinkage noise
+precision from the residuals, folds = repetitions of each condition.
 --window START:STOP is relative to each presentation's start, in seconds
 (default: the presentation for spikes, 0:0.5 for dF/F).`,
 		Example: `  neurodata analyze rsa --example ophys_scenes --intervals natural_scenes_presentations --by frame --response dff --kernel 0.05:0.35
