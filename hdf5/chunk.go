@@ -541,6 +541,16 @@ func (ds *Dataset) filterSpecs() []filter.Spec {
 }
 
 // readChunk returns the decoded bytes of one chunk.
+// zeroFill reports whether unwritten elements read as zero bytes.
+func (ds *Dataset) zeroFill() bool {
+	for _, b := range ds.fill {
+		if b != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // rawPool recycles buffers for stored (compressed) chunk bytes.
 var rawPool sync.Pool
 
@@ -558,7 +568,7 @@ func getRaw(n int) *[]byte {
 func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec) (data []byte, release func(), err error) {
 	f := ds.f
 	cb := ds.chunkBytes()
-	if int64(cb) > f.opts.maxAlloc || int64(loc.size) > f.opts.maxAlloc {
+	if cb > uint64(f.opts.maxAlloc) || loc.size > uint64(f.opts.maxAlloc) {
 		return nil, nil, fmt.Errorf("hdf5: %s: chunk of %d bytes: %w", ds.path, cb, ErrTooLarge)
 	}
 	if err := f.checkRange(loc.addr, loc.size, "chunk"); err != nil {
@@ -675,7 +685,14 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 	do := func(j job) error {
 		loc, ok := idx[j.key]
 		if !ok {
-			copySel(dst, getFill(), ds.dims, j.origin, ds.chunkDims, s, es)
+			// unallocated chunk: dst is freshly zeroed, so only a non-zero
+			// fill value has to be written
+			if !ds.zeroFill() {
+				if ds.chunkBytes() > uint64(ds.f.opts.maxAlloc) {
+					return fmt.Errorf("hdf5: %s: fill chunk of %d bytes: %w", ds.path, ds.chunkBytes(), ErrTooLarge)
+				}
+				copySel(dst, getFill(), ds.dims, j.origin, ds.chunkDims, s, es)
+			}
 			return nil
 		}
 		sp := specs

@@ -678,6 +678,8 @@ func (ds *Dataset) ReadRaw(sel *Hyperslab) ([]byte, error) {
 }
 
 // readInto fills dst (len = s.n*size) with the selection's raw bytes.
+// dst must be zeroed (freshly allocated): unallocated chunks with a zero
+// fill value are skipped.
 func (ds *Dataset) readInto(dst []byte, s *selection) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -762,7 +764,7 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 	}
 	lastIdx := linearIndex(last, ds.dims)
 	span := (lastIdx - first + 1) * es
-	if span <= 4*uint64(len(dst))+boundingSlack && int64(span) <= f.opts.maxAlloc {
+	if span <= 4*uint64(len(dst))+boundingSlack && span <= uint64(f.opts.maxAlloc) {
 		tmp := make([]byte, span)
 		if err := f.readFull(tmp, abs+int64(first*es)); err != nil {
 			return fmt.Errorf("hdf5: %s: %w", ds.path, err)
@@ -775,7 +777,7 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 	rowSpan := ((n-1)*st + 1) * es
 	var tmp []byte
 	if st != 1 {
-		if int64(rowSpan) > f.opts.maxAlloc {
+		if rowSpan > uint64(f.opts.maxAlloc) {
 			return fmt.Errorf("hdf5: %s: row span of %d bytes: %w", ds.path, rowSpan, ErrTooLarge)
 		}
 		tmp = make([]byte, rowSpan)
@@ -943,7 +945,7 @@ func copySel(dst, src []byte, dsDims, origin, bdims []uint64, s *selection, es i
 
 func (ds *Dataset) readExternal(dst []byte, s *selection) error {
 	total := ds.byteSize()
-	if int64(total) > ds.f.opts.maxAlloc {
+	if total > uint64(ds.f.opts.maxAlloc) {
 		return fmt.Errorf("hdf5: %s: %w", ds.path, ErrTooLarge)
 	}
 	all := make([]byte, total)

@@ -165,6 +165,9 @@ func (f *File) parseHeader(addr uint64) (*objHeader, error) {
 			return nil, d.err
 		}
 		start := uint64(d.pos)
+		if size > uint64(f.size) {
+			return nil, f.formatErr(addr, "object header", "chunk size %d exceeds file size", size)
+		}
 		total := start + size + 4
 		if err := f.checkRange(addr, total, "object header"); err != nil {
 			return nil, err
@@ -188,7 +191,7 @@ func (f *File) parseHeader(addr uint64) (*objHeader, error) {
 			}
 			seen[c.addr] = true
 			totalBytes += c.size
-			if int64(totalBytes) > f.opts.maxAlloc || c.size < 8 {
+			if totalBytes > uint64(f.opts.maxAlloc) || c.size < 8 {
 				return nil, f.formatErr(c.addr, "object header continuation", "bad size %d", c.size)
 			}
 			b, err := f.readAt(c.addr, int64(c.size), "object header continuation")
@@ -228,7 +231,7 @@ func (f *File) parseHeader(addr uint64) (*objHeader, error) {
 		}
 		seen[c.addr] = true
 		totalBytes += c.size
-		if int64(totalBytes) > f.opts.maxAlloc {
+		if totalBytes > uint64(f.opts.maxAlloc) {
 			return nil, fmt.Errorf("hdf5: object header at %d: %w", f.base+addr, ErrTooLarge)
 		}
 		b, err := f.readAt(c.addr, int64(c.size), "object header")
