@@ -216,7 +216,7 @@ func columnArray(mem memory.Allocator, cv *nwb.ColumnValues) (arrow.Array, error
 	}
 	for i := len(cv.ElemShape) - 1; i >= 0; i-- {
 		k := cv.ElemShape[i]
-		if k <= 0 || arr.Len()%k != 0 {
+		if k <= 0 || k > math.MaxInt32 || arr.Len()%k != 0 {
 			arr.Release()
 			return nil, fmt.Errorf("nwbarrow: column %q: %d values do not split into %d-wide elements", cv.Name, arr.Len(), k)
 		}
@@ -263,7 +263,11 @@ func columnType(c *nwb.Column, fields []nwb.Field) (arrow.DataType, error) {
 		return nil, fmt.Errorf("nwbarrow: column %q: %w", c.Name, err)
 	}
 	for i := len(c.ElemShape) - 1; i >= 0; i-- {
-		dt = arrow.FixedSizeListOfNonNullable(int32(c.ElemShape[i]), dt)
+		k := c.ElemShape[i]
+		if k <= 0 || k > math.MaxInt32 {
+			return nil, fmt.Errorf("nwbarrow: column %q: element axis %d has length %d: %w", c.Name, i+1, k, nwb.ErrFormat)
+		}
+		dt = arrow.FixedSizeListOfNonNullable(int32(k), dt)
 	}
 	for i := 0; i < c.Depth; i++ {
 		dt = arrow.ListOfNonNullable(dt)

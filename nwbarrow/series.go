@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -24,7 +25,7 @@ var ErrNoData = errors.New("nothing to export")
 func Series(mem memory.Allocator, s *nwb.TimeSeries, opts ...Option) (array.RecordReader, error) {
 	cfg := newConfig(opts)
 	ch := s.Channels()
-	if len(s.Shape) == 0 || ch <= 0 || !(s.Elem.IsFloat() || s.Elem.IsSigned() || s.Elem.IsUnsigned() || s.Elem == nwb.ElemBool) {
+	if len(s.Shape) == 0 || ch <= 0 || ch > math.MaxInt32 || !(s.Elem.IsFloat() || s.Elem.IsSigned() || s.Elem.IsUnsigned() || s.Elem == nwb.ElemBool) {
 		return nil, fmt.Errorf("nwbarrow: %s: %w: no numeric data to export (shape %v, %s; external file %v)", s.Path, ErrNoData, s.Shape, s.Elem, s.ExternalFile)
 	}
 	var dataType arrow.DataType = arrow.PrimitiveTypes.Float64

@@ -93,6 +93,10 @@ func tableColumns(t *nwb.Table, cfg *config) ([]*nwb.Column, *arrow.Schema, erro
 		}
 		dt, err := columnType(c, c.Members)
 		if err != nil {
+			if cfg.columns == nil && errors.Is(err, nwb.ErrFormat) {
+				skipped = append(skipped, err.Error())
+				continue
+			}
 			return nil, nil, fmt.Errorf("nwbarrow: %s: %w", t.Path, err)
 		}
 		fields = append(fields, arrow.Field{Name: name, Type: dt, Nullable: false, Metadata: columnMeta(c)})
