@@ -189,3 +189,38 @@ func ExampleLearningCurveUnits() {
 	fmt.Println("more units decode better:", curve[1].Mean > curve[0].Mean)
 	// Output: more units decode better: true
 }
+
+// Fit 1-D tuning curves on a track and decode position; the bin never
+// visited during training is masked instead of winning empty time bins.
+func ExampleFitTuning() {
+	g := decoding.UniformGrid([]float64{0}, []float64{1}, []int{4}) // 4 bins of 0.25 m
+	// Training: 0.5 s time bins at positions in bins 0, 1 and 2 (bin 3 never visited).
+	pos := mat.NewDense(6, 1, []float64{0.1, 0.1, 0.4, 0.4, 0.6, 0.6})
+	counts := mat.NewDense(6, 2, []float64{ // two units
+		5, 0, 4, 1,
+		2, 2, 3, 2,
+		0, 5, 1, 4,
+	})
+	tuning, occ, err := decoding.FitTuning(g, pos, counts, 0.5)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("occupancy (s):", occ)
+	fmt.Printf("unit 0 rates (Hz): %.0f\n", mat.Col(nil, 0, tuning))
+	d := &decoding.BayesDecoder{Tuning: tuning, BinSize: 0.5}
+	test := mat.NewDense(3, 2, []float64{4, 0, 0, 4, 0, 0})
+	best, err := d.Decode(nil, test, nil, nil)
+	if err != nil {
+		panic(err)
+	}
+	c := make([]float64, 1)
+	for _, b := range best {
+		fmt.Printf("bin %d (centre %.3f m)\n", b, g.Center(c, b)[0])
+	}
+	// Output:
+	// occupancy (s): [1 1 1 0]
+	// unit 0 rates (Hz): [9 5 1 NaN]
+	// bin 0 (centre 0.125 m)
+	// bin 2 (centre 0.625 m)
+	// bin 1 (centre 0.375 m)
+}
