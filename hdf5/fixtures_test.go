@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,6 +85,22 @@ func TestFixtureChunkIndexes(t *testing.T) {
 			got, err := canonicalSHA(f, raw, int(ds.NumElements()), ds.Type())
 			if err != nil || got != want[dp] {
 				t.Errorf("%s %s (%s, layout %d, index %d): sha256 %s, h5py %s (%v)", p, dp, numpyDtype(ds.Type()), ds.Layout(), ds.idxType, got, want[dp], err)
+			}
+			// the in-place widening of ReadFloat64s against a plain
+			// conversion of the checked raw bytes
+			want64 := make([]float64, ds.NumElements())
+			if err := numToFloat64(want64, raw, ds.Type()); err == nil {
+				got64, err := ds.ReadFloat64s(nil)
+				if err != nil || len(got64) != len(want64) {
+					t.Errorf("%s %s: ReadFloat64s: %v", p, dp, err)
+				} else {
+					for i := range got64 {
+						if math.Float64bits(got64[i]) != math.Float64bits(want64[i]) {
+							t.Errorf("%s %s: ReadFloat64s[%d] = %v, want %v", p, dp, i, got64[i], want64[i])
+							break
+						}
+					}
+				}
 			}
 			if ds.Layout() == LayoutChunked {
 				idxSeen[ds.idxType]++

@@ -34,6 +34,9 @@ func TestMutateHang(t *testing.T) {
 		t.Skip("no seed files")
 	}
 	rng := uint64(12345)
+	if v, err := strconv.ParseUint(os.Getenv("HDF5_MUTATION_SEED"), 10, 64); err == nil && v != 0 {
+		rng = v
+	}
 	next := func() uint64 { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng }
 	for it := 0; it < iters; it++ {
 		c := bytes.Clone(seeds[next()%uint64(len(seeds))])

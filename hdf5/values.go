@@ -584,6 +584,17 @@ func (ds *Dataset) ReadFloat64s(sel *Hyperslab) ([]float64, error) {
 		}
 		return out, nil
 	}
+	if t.Size < 8 && t.Size > 0 {
+		// read the stored elements into the tail of out's memory and widen
+		// them in place, front to back: element i is read before dst[i]
+		// is written, and dst[i] never reaches element i+1's bytes.
+		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*8)
+		raw := b[len(b)-len(out)*t.Size:]
+		if err := ds.readInto(raw, s); err != nil {
+			return nil, err
+		}
+		return out, numToFloat64(out, raw, t)
+	}
 	raw, _, err := ds.readRawSel(sel)
 	if err != nil {
 		return nil, err
