@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -178,7 +179,7 @@ func TestMirrorServeCLI(t *testing.T) {
 	// Serve what fetch wrote, then fetch again from the classroom mirror.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var errb bytes.Buffer
+	var errb syncBuffer
 	done := make(chan int)
 	go func() { done <- Run(ctx, []string{"mirror", "serve", dir, "--addr", "127.0.0.1:0"}, &IOStreams{Out: &bytes.Buffer{}, ErrOut: &errb}) }()
 	var addr string
@@ -215,4 +216,22 @@ func TestMirrorServeCLI(t *testing.T) {
 	if c := <-done; c != 0 {
 		t.Errorf("mirror serve exit %d", c)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
