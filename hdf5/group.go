@@ -52,7 +52,8 @@ type NamedType struct {
 // Type returns the committed datatype.
 func (t *NamedType) Type() *Datatype { return t.typ }
 
-// Root returns the root group.
+// Root returns the root group. If the root group's header cannot be
+// read, Root returns an empty group; Walk and Object report the error.
 func (f *File) Root() *Group {
 	g, err := f.openAddr(f.rootAddr, "/")
 	if err != nil {
