@@ -64,7 +64,20 @@ type zlibReader struct {
 
 var zlibPool sync.Pool
 
+// inflate decodes a zlib stream of at most limit bytes: first with the
+// whole-buffer decoder (inflate.go), and if that rejects the stream, with
+// klauspost/compress's zlib reader, whose verdict then stands.
 func inflate(in []byte, limit int) ([]byte, error) {
+	out := getBuf(limit)
+	if n, err := zlibInflate(out, in); err == nil {
+		return out[:n], nil
+	}
+	putBuf(out)
+	return inflateStream(in, limit)
+}
+
+// inflateStream is the klauspost/compress zlib path, with pooled readers.
+func inflateStream(in []byte, limit int) ([]byte, error) {
 	z, _ := zlibPool.Get().(*zlibReader)
 	if z == nil {
 		z = &zlibReader{}

@@ -1,0 +1,445 @@
+package filter
+
+import (
+	"encoding/binary"
+	"hash/adler32"
+	"math/bits"
+)
+
+// A whole-buffer zlib/DEFLATE (RFC 1950/1951) decoder that writes straight
+// into the output slice. Chunks are decoded whole and their size is known,
+// so this avoids the sliding-window copy and per-call state of a streaming
+// io.Reader; it is the hot path of chunked reads. Any stream it rejects is
+// retried with klauspost/compress (see inflate in codecs.go), and a
+// differential fuzz test holds the two to the same output.
+
+const (
+	litPrimBits  = 10
+	distPrimBits = 8
+	clPrimBits   = 7
+	maxCodeLen   = 15
+)
+
+// huffTable maps the next primBits input bits (LSB first) to an entry:
+// leaf = sym<<8 | length; link = subOffset<<8 | 0x80 | subBits, followed in
+// sub by entries indexed by the next subBits bits. length 0 = invalid code.
+type huffTable struct {
+	prim     []uint32
+	sub      []uint32
+	primBits uint
+}
+
+var (
+	lengthBase  = [29]uint16{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
+	lengthExtra = [29]uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
+	distBase    = [30]uint32{1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577}
+	distExtra   = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
+	clOrder     = [19]uint8{16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15}
+)
+
+var fixedLit, fixedDist huffTable
+
+func init() {
+	var l [288]uint8
+	for i := range l {
+		switch {
+		case i < 144:
+			l[i] = 8
+		case i < 256:
+			l[i] = 9
+		case i < 280:
+			l[i] = 7
+		default:
+			l[i] = 8
+		}
+	}
+	fixedLit.build(l[:], litPrimBits)
+	var d [32]uint8
+	for i := range d {
+		d[i] = 5
+	}
+	fixedDist.build(d[:], distPrimBits)
+}
+
+// build makes the canonical Huffman decoding table for code lengths;
+// false when the lengths over-subscribe the code space, or leave it
+// incomplete other than with no codes or a single 1-bit code (zlib's rule).
+func (h *huffTable) build(lengths []uint8, primBits uint) bool {
+	var count [maxCodeLen + 1]int
+	maxLen := 0
+	for _, l := range lengths {
+		count[l]++
+		if int(l) > maxLen {
+			maxLen = int(l)
+		}
+	}
+	count[0] = 0
+	left := 1
+	for l := 1; l <= maxCodeLen; l++ {
+		left = left<<1 - count[l]
+		if left < 0 {
+			return false
+		}
+	}
+	if left > 0 && maxLen > 1 { // empty (no codes) and a single 1-bit code are allowed
+		return false
+	}
+	var next [maxCodeLen + 2]int
+	code := 0
+	for l := 1; l <= maxCodeLen; l++ {
+		code = (code + count[l-1]) << 1
+		next[l] = code
+	}
+	h.primBits = primBits
+	size := 1 << primBits
+	if cap(h.prim) < size {
+		h.prim = make([]uint32, size)
+	}
+	h.prim = h.prim[:size]
+	clear(h.prim)
+	h.sub = h.sub[:0]
+	subBits := 0
+	if maxLen > int(primBits) {
+		subBits = maxLen - int(primBits)
+	}
+	for sym, l8 := range lengths {
+		l := int(l8)
+		if l == 0 {
+			continue
+		}
+		c := next[l]
+		next[l]++
+		rev := int(bits.Reverse16(uint16(c)) >> (16 - l))
+		if l <= int(primBits) {
+			for k := rev; k < size; k += 1 << l {
+				h.prim[k] = uint32(sym)<<8 | uint32(l)
+			}
+			continue
+		}
+		p := rev & (size - 1)
+		e := h.prim[p]
+		if e&0x80 == 0 {
+			e = uint32(len(h.sub))<<8 | 0x80 | uint32(subBits)
+			h.prim[p] = e
+			for range 1 << subBits {
+				h.sub = append(h.sub, 0)
+			}
+		}
+		off := int(e >> 8)
+		hi := rev >> primBits
+		for k := hi; k < 1<<subBits; k += 1 << (l - int(primBits)) {
+			h.sub[off+k] = uint32(sym)<<8 | uint32(l)
+		}
+	}
+	return true
+}
+
+type inflater struct {
+	src   []byte
+	pos   int // next byte of src to load (may pass len(src): zero padding)
+	bits  uint64
+	nbits uint
+	lit   huffTable
+	dist  huffTable
+	cl    huffTable
+	lens  [320]uint8
+}
+
+func (d *inflater) refill() {
+	if d.pos+8 <= len(d.src) {
+		d.bits |= binary.LittleEndian.Uint64(d.src[d.pos:]) << d.nbits
+		d.pos += int((63 - d.nbits) >> 3)
+		d.nbits |= 56
+		return
+	}
+	for d.nbits <= 56 {
+		var b byte
+		if d.pos < len(d.src) {
+			b = d.src[d.pos]
+		}
+		d.pos++
+		d.bits |= uint64(b) << d.nbits
+		d.nbits += 8
+	}
+}
+
+// take returns n (<= 32) bits; the caller has refilled.
+func (d *inflater) take(n uint) uint32 {
+	v := uint32(d.bits & (1<<n - 1))
+	d.bits >>= n
+	d.nbits -= n
+	return v
+}
+
+// sym decodes one symbol; needs >= 15 buffered bits.
+func (d *inflater) sym(h *huffTable) (int, bool) {
+	e := h.prim[d.bits&(1<<h.primBits-1)]
+	if e&0x80 != 0 {
+		sb := e & 0x7f
+		idx := int(e>>8) + int((d.bits>>h.primBits)&(1<<sb-1))
+		if idx >= len(h.sub) {
+			return 0, false
+		}
+		e = h.sub[idx]
+	}
+	l := uint(e & 0x1f)
+	if l == 0 || l > d.nbits {
+		return 0, false
+	}
+	d.bits >>= l
+	d.nbits -= l
+	return int(e >> 8), true
+}
+
+// consumed is the number of input bytes used so far (buffered whole bytes
+// handed back); more than len(src) means the stream was truncated.
+func (d *inflater) consumed() int { return d.pos - int(d.nbits>>3) }
+
+// zlibInflate decodes a zlib stream into dst[:0:len(dst)], at most len(dst)
+// bytes, verifying the Adler-32 trailer.
+func zlibInflate(dst, src []byte) (int, error) {
+	if len(src) < 6 {
+		return 0, corruptf("zlib stream of %d bytes", len(src))
+	}
+	cmf, flg := src[0], src[1]
+	if cmf&0x0f != 8 || cmf>>4 > 7 || (uint16(cmf)<<8|uint16(flg))%31 != 0 || flg&0x20 != 0 {
+		return 0, corruptf("bad zlib header %02x %02x", cmf, flg)
+	}
+	d := &inflater{src: src, pos: 2}
+	n, err := d.inflate(dst)
+	if err != nil {
+		return 0, err
+	}
+	// trailer: byte-aligned big-endian Adler-32
+	d.take(d.nbits & 7)
+	p := d.consumed()
+	if p+4 > len(src) {
+		return 0, corruptf("zlib stream truncated")
+	}
+	if binary.BigEndian.Uint32(src[p:]) != adler32.Checksum(dst[:n]) {
+		return 0, corruptf("zlib adler-32 mismatch")
+	}
+	return n, nil
+}
+
+func (d *inflater) inflate(dst []byte) (int, error) {
+	op := 0
+	for {
+		d.refill()
+		final := d.take(1)
+		typ := d.take(2)
+		switch typ {
+		case 0:
+			d.take(d.nbits & 7)
+			p := d.consumed()
+			d.bits, d.nbits = 0, 0
+			if p+4 > len(d.src) {
+				return 0, corruptf("deflate stored block header truncated")
+			}
+			ln := int(binary.LittleEndian.Uint16(d.src[p:]))
+			if uint16(ln) != ^binary.LittleEndian.Uint16(d.src[p+2:]) {
+				return 0, corruptf("deflate stored block length check failed")
+			}
+			p += 4
+			if p+ln > len(d.src) || op+ln > len(dst) {
+				return 0, corruptf("deflate stored block overruns")
+			}
+			copy(dst[op:], d.src[p:p+ln])
+			op += ln
+			d.pos = p + ln
+		case 1:
+			var err error
+			if op, err = d.codes(dst, op, &fixedLit, &fixedDist); err != nil {
+				return 0, err
+			}
+		case 2:
+			if err := d.dynamic(); err != nil {
+				return 0, err
+			}
+			var err error
+			if op, err = d.codes(dst, op, &d.lit, &d.dist); err != nil {
+				return 0, err
+			}
+		default:
+			return 0, corruptf("deflate block type 3")
+		}
+		if d.consumed() > len(d.src) {
+			return 0, corruptf("deflate stream truncated")
+		}
+		if final == 1 {
+			return op, nil
+		}
+	}
+}
+
+func (d *inflater) dynamic() error {
+	d.refill()
+	nlit := int(d.take(5)) + 257
+	ndist := int(d.take(5)) + 1
+	ncl := int(d.take(4)) + 4
+	if nlit > 286 || ndist > 30 {
+		return corruptf("deflate: %d literal/%d distance codes", nlit, ndist)
+	}
+	var cl [19]uint8
+	for i := 0; i < ncl; i++ {
+		if d.nbits < 3 {
+			d.refill()
+		}
+		cl[clOrder[i]] = uint8(d.take(3))
+	}
+	if !d.cl.build(cl[:], clPrimBits) {
+		return corruptf("deflate: bad code-length code")
+	}
+	lens := d.lens[:nlit+ndist]
+	for i := 0; i < len(lens); {
+		if d.nbits < 32 {
+			d.refill()
+		}
+		s, ok := d.sym(&d.cl)
+		if !ok {
+			return corruptf("deflate: bad code-length symbol")
+		}
+		switch {
+		case s < 16:
+			lens[i] = uint8(s)
+			i++
+		case s == 16:
+			if i == 0 {
+				return corruptf("deflate: repeat with no previous length")
+			}
+			r := 3 + int(d.take(2))
+			if i+r > len(lens) {
+				return corruptf("deflate: code lengths overrun")
+			}
+			for ; r > 0; r-- {
+				lens[i] = lens[i-1]
+				i++
+			}
+		default:
+			var r int
+			if s == 17 {
+				r = 3 + int(d.take(3))
+			} else {
+				r = 11 + int(d.take(7))
+			}
+			if i+r > len(lens) {
+				return corruptf("deflate: code lengths overrun")
+			}
+			for ; r > 0; r-- {
+				lens[i] = 0
+				i++
+			}
+		}
+	}
+	if lens[256] == 0 {
+		return corruptf("deflate: no end-of-block code")
+	}
+	if !d.lit.build(lens[:nlit], litPrimBits) || !d.dist.build(lens[nlit:], distPrimBits) {
+		return corruptf("deflate: bad literal/length or distance code")
+	}
+	return nil
+}
+
+func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) {
+	// Hot loop: the bit buffer lives in locals and symbols are decoded
+	// inline; d is synchronised around refills and on exit.
+	bitbuf, nbits := d.bits, d.nbits
+	litPrim, litSub, litMask := lit.prim, lit.sub, uint64(1)<<lit.primBits-1
+	distPrim, distSub, distMask := dist.prim, dist.sub, uint64(1)<<dist.primBits-1
+	litShift, distShift := lit.primBits, dist.primBits
+	src := d.src
+	pos := d.pos
+	for {
+		if nbits < 48 {
+			if pos+8 <= len(src) {
+				bitbuf |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+				pos += int((63 - nbits) >> 3)
+				nbits |= 56
+			} else {
+				d.bits, d.nbits, d.pos = bitbuf, nbits, pos
+				d.refill()
+				bitbuf, nbits, pos = d.bits, d.nbits, d.pos
+				if pos > len(src)+16 {
+					return 0, corruptf("deflate stream truncated")
+				}
+			}
+		}
+		e := litPrim[bitbuf&litMask]
+		if e&0x80 != 0 {
+			idx := int(e>>8) + int((bitbuf>>litShift)&(1<<(e&0x7f)-1))
+			if idx >= len(litSub) {
+				return 0, corruptf("deflate: invalid literal/length code")
+			}
+			e = litSub[idx]
+		}
+		l := uint(e & 0x1f)
+		if l == 0 {
+			return 0, corruptf("deflate: invalid literal/length code")
+		}
+		bitbuf >>= l
+		nbits -= l
+		s := int(e >> 8)
+		if s < 256 {
+			if op >= len(dst) {
+				return 0, corruptf("deflate output exceeds the %d-byte limit", len(dst))
+			}
+			dst[op] = byte(s)
+			op++
+			continue
+		}
+		if s == 256 {
+			d.bits, d.nbits, d.pos = bitbuf, nbits, pos
+			return op, nil
+		}
+		s -= 257
+		if s >= 29 {
+			return 0, corruptf("deflate: invalid length symbol")
+		}
+		eb := uint(lengthExtra[s])
+		length := int(lengthBase[s]) + int(bitbuf&(1<<eb-1))
+		bitbuf >>= eb
+		nbits -= eb
+		e = distPrim[bitbuf&distMask]
+		if e&0x80 != 0 {
+			idx := int(e>>8) + int((bitbuf>>distShift)&(1<<(e&0x7f)-1))
+			if idx >= len(distSub) {
+				return 0, corruptf("deflate: invalid distance code")
+			}
+			e = distSub[idx]
+		}
+		l = uint(e & 0x1f)
+		ds := int(e >> 8)
+		if l == 0 || ds >= 30 {
+			return 0, corruptf("deflate: invalid distance code")
+		}
+		bitbuf >>= l
+		nbits -= l
+		eb = uint(distExtra[ds])
+		dd := int(distBase[ds]) + int(bitbuf&(1<<eb-1))
+		bitbuf >>= eb
+		nbits -= eb
+		if dd > op {
+			return 0, corruptf("deflate: distance %d before start of output", dd)
+		}
+		end := op + length
+		if end > len(dst) {
+			return 0, corruptf("deflate output exceeds the %d-byte limit", len(dst))
+		}
+		from := op - dd
+		if dd >= length {
+			copy(dst[op:end], dst[from:from+length])
+			op = end
+		} else if dd == 1 {
+			b := dst[from]
+			for i := op; i < end; i++ {
+				dst[i] = b
+			}
+			op = end
+		} else {
+			// overlapping: the pattern repeats every dd bytes
+			for op < end {
+				op += copy(dst[op:end], dst[from:op])
+			}
+		}
+	}
+}
