@@ -149,7 +149,7 @@ func TestZlibInflateFixtures(t *testing.T) {
 		}
 		n++
 	}
-	if n < 5 {
+	if n < 4 {
 		t.Fatalf("only %d deflate fixtures", n)
 	}
 }
