@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"syscall"
 	"testing"
 )
 
@@ -39,6 +40,7 @@ func BenchmarkUnits(b *testing.B) {
 	for _, workers := range []int{1, 2} {
 		for _, est := range Estimators {
 			b.Run(fmt.Sprintf("est=%v/workers=%d", est, workers), func(b *testing.B) {
+				c0 := cpuSeconds()
 				for i := 0; i < b.N; i++ {
 					_, err := Units(stim, counts, &Options{Estimator: est, Permutations: 1000},
 						&Settings{Workers: workers, Rand: rand.New(rand.NewPCG(1, uint64(i)))})
@@ -46,9 +48,21 @@ func BenchmarkUnits(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+				// Process CPU time (user+sys): on a shared machine the wall
+				// time of the 2-worker run depends on other load; CPU time
+				// shows the parallel overhead.
+				b.ReportMetric((cpuSeconds()-c0)/float64(b.N), "cpu-s/op")
 			})
 		}
 	}
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 // BenchmarkKSG: N = 2000 bivariate samples, k = 3 (KD-tree path).
