@@ -374,7 +374,7 @@ func TestFetchBigResume(t *testing.T) {
 	}
 	dir := t.TempDir()
 	big := bigFile(t, dir, 260<<20)
-	files := append(smallFiles(t), big)
+	files := append(append(smallFiles(t), fixtureFiles(t)...), big)
 	srv := newMirror(files)
 	srv.Faults = mirror.NewFaults(mirror.Fault{Kind: mirror.Reset, Times: 2, After: 3 << 20}, mirror.Fault{Kind: mirror.Truncate, Times: 1, After: 5 << 20})
 	ts := mirror.NewTestServer(srv)
@@ -412,6 +412,72 @@ func TestFetchBigResume(t *testing.T) {
 		if r.Job.Name == big.asset.Path && !r.Resumed {
 			t.Error("big file was not resumed")
 		}
+	}
+	for _, f := range files {
+		partSize := min(f.asset.Size, fetch.ETagDefaultPartSize)
+		if extra := srv.BytesServed(f.asset) - f.asset.Size; extra > partSize {
+			t.Errorf("%s: %d bytes re-downloaded, more than one part (%d)", f.asset.Path, extra, partSize)
+		}
+	}
+}
+
+// Every fault kind, once each per request path and in sequence, while a
+// 260 MiB file and the small files are fetched: all end verified.
+func TestFetchBigAllFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fetches a 260 MiB file several times; skipped under -short")
+	}
+	big := bigFile(t, t.TempDir(), 260<<20)
+	files := append(smallFiles(t), big)
+	srv := newMirror(files)
+	var rules []mirror.Fault
+	// Corruption last: an earlier ETag change restarts the file and would
+	// discard corrupted bytes before the digest could catch them.
+	kinds := append([]mirror.FaultKind(nil), mirror.AllFaultKinds...)
+	for i, k := range kinds {
+		if k == mirror.Corrupt {
+			kinds = append(append(kinds[:i:i], kinds[i+1:]...), mirror.Corrupt)
+			break
+		}
+	}
+	for i, k := range kinds {
+		f := mirror.Fault{Kind: k, Times: 1, After: int64(i+1) << 20, RetryAfter: "1"}
+		switch k {
+		case mirror.RedirectLoop:
+			f.Times = 3
+		case mirror.Corrupt:
+			f.After = 1000 // inside every response, so it really corrupts
+		}
+		rules = append(rules, f)
+	}
+	srv.Faults = mirror.NewFaults(rules...)
+	ts := mirror.NewTestServer(srv)
+	defer ts.Close()
+	out := t.TempDir()
+	f := testFetcher(out)
+	f.VerifyAttempts = 3 // corruption and an ETag change each restart a file
+	res, err := runFetch(context.Background(), t, ts.URL, out, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := checkTree(t, out, files, res); n != len(files) {
+		for _, r := range res {
+			if r.Err != nil {
+				t.Log(r.Err)
+			}
+		}
+		t.Fatalf("%d of %d verified", n, len(files))
+	}
+	for _, k := range mirror.AllFaultKinds {
+		if srv.Faults.Fired(k) == 0 {
+			t.Errorf("%s never fired", k)
+		}
+	}
+	t.Logf("big file: %d bytes served for %d", srv.BytesServed(big.asset), big.asset.Size)
+	// The corrupted part is only detected by the whole-file digest, so the
+	// big file must have been fetched (at least) twice.
+	if srv.BytesServed(big.asset) < 2*big.asset.Size {
+		t.Errorf("big file served %d bytes: corruption cannot have been caught", srv.BytesServed(big.asset))
 	}
 }
 
