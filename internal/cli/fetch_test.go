@@ -181,7 +181,9 @@ func TestMirrorServeCLI(t *testing.T) {
 	defer cancel()
 	var errb syncBuffer
 	done := make(chan int)
-	go func() { done <- Run(ctx, []string{"mirror", "serve", dir, "--addr", "127.0.0.1:0"}, &IOStreams{Out: &bytes.Buffer{}, ErrOut: &errb}) }()
+	go func() {
+		done <- Run(ctx, []string{"mirror", "serve", dir, "--addr", "127.0.0.1:0"}, &IOStreams{Out: &bytes.Buffer{}, ErrOut: &errb})
+	}()
 	var addr string
 	for i := 0; i < 100 && addr == ""; i++ {
 		time.Sleep(20 * time.Millisecond)

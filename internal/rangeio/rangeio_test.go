@@ -229,3 +229,24 @@ func TestDiskCache(t *testing.T) {
 		t.Errorf("second reader: %+v, want probe + one 88 KiB request and disk hits", st)
 	}
 }
+
+// A presigned URL that expires mid-session (DANDI: after 6 h) is
+// re-resolved through the original API URL.
+func TestPresignedURLExpiry(t *testing.T) {
+	data := testData(1 << 20)
+	u, srv := serve(t, data, 0)
+	srv.PresignTTL = time.Second
+	r, err := rangeio.Open(context.Background(), u, rangeio.WithClient(client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond)
+	buf := make([]byte, 1000)
+	if _, err := r.ReadAt(buf, 700<<10); err != nil || !bytes.Equal(buf, data[700<<10:700<<10+1000]) {
+		t.Fatalf("read after expiry: %v", err)
+	}
+	// probe, the refused (403) request, the retry through the API.
+	if st := r.Stats(); st.Requests != 3 {
+		t.Errorf("%d requests, want 3", st.Requests)
+	}
+}
