@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/adler32"
 	"math/bits"
+	"sync"
 )
 
 // A whole-buffer zlib/DEFLATE (RFC 1950/1951) decoder that writes straight
@@ -24,7 +25,7 @@ const (
 // leaf = sym<<8 | length; link = subOffset<<8 | 0x80 | subBits, followed in
 // sub by entries indexed by the next subBits bits. length 0 = invalid code.
 type huffTable struct {
-	prim     []uint32
+	prim     [1 << litPrimBits]uint32 // first 1<<primBits entries used
 	sub      []uint32
 	primBits uint
 }
@@ -92,11 +93,7 @@ func (h *huffTable) build(lengths []uint8, primBits uint) bool {
 	}
 	h.primBits = primBits
 	size := 1 << primBits
-	if cap(h.prim) < size {
-		h.prim = make([]uint32, size)
-	}
-	h.prim = h.prim[:size]
-	clear(h.prim)
+	clear(h.prim[:size])
 	h.sub = h.sub[:0]
 	subBits := 0
 	if maxLen > int(primBits) {
@@ -133,6 +130,8 @@ func (h *huffTable) build(lengths []uint8, primBits uint) bool {
 	}
 	return true
 }
+
+var inflaterPool sync.Pool
 
 type inflater struct {
 	src   []byte
@@ -205,7 +204,12 @@ func zlibInflate(dst, src []byte) (int, error) {
 	if cmf&0x0f != 8 || cmf>>4 > 7 || (uint16(cmf)<<8|uint16(flg))%31 != 0 || flg&0x20 != 0 {
 		return 0, corruptf("bad zlib header %02x %02x", cmf, flg)
 	}
-	d := &inflater{src: src, pos: 2}
+	d, _ := inflaterPool.Get().(*inflater)
+	if d == nil {
+		d = new(inflater)
+	}
+	defer inflaterPool.Put(d)
+	d.src, d.pos, d.bits, d.nbits = src, 2, 0, 0
 	n, err := d.inflate(dst)
 	if err != nil {
 		return 0, err
@@ -344,9 +348,10 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 	// Hot loop: the bit buffer lives in locals and symbols are decoded
 	// inline; d is synchronised around refills and on exit.
 	bitbuf, nbits := d.bits, d.nbits
-	litPrim, litSub, litMask := lit.prim, lit.sub, uint64(1)<<lit.primBits-1
-	distPrim, distSub, distMask := dist.prim, dist.sub, uint64(1)<<dist.primBits-1
-	litShift, distShift := lit.primBits, dist.primBits
+	litPrim, litSub := &lit.prim, lit.sub
+	distPrim, distSub := &dist.prim, dist.sub
+	const litShift, distShift = litPrimBits, distPrimBits
+	const litMask, distMask = 1<<litPrimBits - 1, 1<<distPrimBits - 1
 	src := d.src
 	pos := d.pos
 	for {
@@ -385,6 +390,16 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 			}
 			dst[op] = byte(s)
 			op++
+			// a second literal often follows; decode it without a refill
+			// (at least 33 bits remain after the first)
+			e = litPrim[bitbuf&litMask]
+			if e&0x80 == 0 && e>>8 < 256 && e&0x1f != 0 && op < len(dst) {
+				l = uint(e & 0x1f)
+				bitbuf >>= l
+				nbits -= l
+				dst[op] = byte(e >> 8)
+				op++
+			}
 			continue
 		}
 		if s == 256 {
