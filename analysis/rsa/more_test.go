@@ -563,3 +563,36 @@ func TestKernelAmplitudesDense(t *testing.T) {
 		t.Error("unsorted onsets accepted")
 	}
 }
+
+// Neuron split-half reliability: noiseless repetitions give 1; responses
+// with no stimulus dependence give ≈ 0; a known signal-to-noise gives the
+// Spearman–Brown value predicted by classical test theory.
+func TestNeuronReliability(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 1))
+	nc, reps, nn := 60, 8, 30
+	sig := randMat(rng, nc, nn)
+	mk := func(noise float64) *Trials {
+		tr := &Trials{Data: mat.NewDense(nc*reps, nn, nil)}
+		for r := 0; r < reps; r++ {
+			for c := 0; c < nc; c++ {
+				row := tr.Data.RawRowView(r*nc + c)
+				for u := range row {
+					row[u] = sig.At(c, u) + noise*rng.NormFloat64()
+				}
+				tr.Cond, tr.Fold = append(tr.Cond, c), append(tr.Fold, r)
+			}
+		}
+		return tr
+	}
+	r, err := NeuronReliability(mk(0), 5, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "noiseless reliability", r, 1, 1e-12)
+	// Signal variance 1, noise variance 4 per trial: a half (4 repetitions)
+	// has reliability 1/(1 + 4/4) = 0.5, Spearman–Brown of that = 2/3.
+	r, _ = NeuronReliability(mk(2), 20, rand.New(rand.NewPCG(1, 1)))
+	if math.Abs(r-2.0/3) > 0.06 {
+		t.Errorf("reliability %g, want ≈ 0.667", r)
+	}
+}
