@@ -2,6 +2,7 @@ package hdf5
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -325,5 +326,59 @@ func TestShortReaderAt(t *testing.T) {
 	}
 	if err := exerciseErr(f); err == nil {
 		t.Error("reading through a short ReaderAt reported no error")
+	}
+}
+
+// TestVirtualDatasets reads the corpus's virtual datasets (unlimited
+// mappings, printf-style source names, missing sources) and compares
+// shape and sha256 with the h5py ground truth
+// (../shared/corpus/hdf5/expected/hdfgroup-h5dump/vds/*.json).
+func TestVirtualDatasets(t *testing.T) {
+	dir := "../../shared/corpus/hdf5/hdfgroup-h5dump/vds"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("../shared/corpus not present")
+	}
+	n := 0
+	for _, fn := range []string{"1_vds.h5", "2_vds.h5", "3_1_vds.h5", "3_2_vds.h5", "4_vds.h5", "5_vds.h5", "vds-eiger.h5", "vds-percival-unlim-maxmin.h5"} {
+		b, err := os.ReadFile(filepath.Join(dir, "../../expected/hdfgroup-h5dump/vds", fn+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ef expFile
+		if err := json.Unmarshal(b, &ef); err != nil {
+			t.Fatal(err)
+		}
+		f, err := Open(filepath.Join(dir, fn))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, eo := range ef.Objects {
+			if eo.Layout != "virtual" {
+				continue
+			}
+			ds, err := f.Dataset(eo.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(ds.Shape()) != fmt.Sprint(eo.Shape) {
+				t.Errorf("%s %s: shape %v, want %v", fn, eo.Path, ds.Shape(), eo.Shape)
+			}
+			sum, err := ds.SHA256()
+			if err != nil || sum != eo.Sha {
+				t.Errorf("%s %s: sha256 %s (%v), want %s", fn, eo.Path, sum, err, eo.Sha)
+			}
+			// a hyperslab equals the same cut of the whole
+			sh := ds.Shape()
+			all, _ := ds.ReadInt64s(nil)
+			part, err := ds.ReadInt64s(&Hyperslab{Start: []uint64{1, 0, 0}, Count: []uint64{sh[0] - 1, 1, sh[2]}})
+			if err != nil || len(part) != int(sh[0]-1)*int(sh[2]) || part[0] != all[sh[1]*sh[2]] {
+				t.Errorf("%s: hyperslab of a virtual dataset differs (%v)", fn, err)
+			}
+			n++
+		}
+		f.Close()
+	}
+	if n != 8 {
+		t.Errorf("checked %d virtual datasets, want 8", n)
 	}
 }

@@ -218,6 +218,9 @@ func checkExpected(t *testing.T, roots []string) checkStats {
 				if numpyDtype(ds.Type()) != eo.Dtype {
 					*fails = append(*fails, fmt.Sprintf("%s %s: dtype %s want %s", name, eo.Path, numpyDtype(ds.Type()), eo.Dtype))
 				}
+				if eo.Dtype != "" && fmt.Sprint(eo.Shape) != fmt.Sprint(ds.Shape()) && !(len(eo.Shape) == 0 && len(ds.Shape()) == 0) {
+					*fails = append(*fails, fmt.Sprintf("%s %s: shape %v want %v", name, eo.Path, ds.Shape(), eo.Shape))
+				}
 				if eo.Sha == "" {
 					continue
 				}

@@ -53,6 +53,11 @@ type Dataset struct {
 	fill       []byte
 	external   []extFile
 
+	vdsHeap     uint64
+	vdsIndex    uint32
+	vds         []vdsMap
+	vdsBlocks   [][]vdsBlock
+	vdsErr      error
 	committedAt uint64 // header address of the committed datatype, 0 if none
 	typeOnce    *sync.Once
 	namedType   *Datatype // dtype with Committed set (after typeOnce)
@@ -72,7 +77,7 @@ type chunkLoc struct {
 	mask uint32
 }
 
-func (ds *Dataset) init() error {
+func (ds *Dataset) init(vds bool) error {
 	f := ds.f
 	oh := ds.hdr
 	ds.chunkOnce = new(sync.Once)
@@ -135,7 +140,17 @@ func (ds *Dataset) init() error {
 	if m == nil {
 		return f.formatErr(oh.addr, "dataset", "no layout message")
 	}
-	return ds.parseLayout(m)
+	if err := ds.parseLayout(m); err != nil {
+		return err
+	}
+	if ds.layout == LayoutVirtual {
+		if !vds {
+			ds.vdsErr = fmt.Errorf("hdf5: %s: virtual dataset used as a virtual source: %w", ds.path, ErrUnsupported)
+		} else if err := ds.parseVDS(ds.vdsHeap, ds.vdsIndex); err != nil {
+			ds.vdsErr = fmt.Errorf("hdf5: %s: virtual dataset: %w", ds.path, err)
+		}
+	}
+	return nil
 }
 
 func (f *File) parseDataspace(b []byte, addr uint64) (dims []uint64, maxdims []int64, null bool, err error) {
@@ -451,6 +466,8 @@ func (ds *Dataset) parseLayout(m *message) error {
 			}
 		case 3:
 			ds.layout = LayoutVirtual
+			ds.vdsHeap = d.addrField()
+			ds.vdsIndex = d.u32()
 		default:
 			return f.formatErr(m.addr, "layout message", "class %d", class)
 		}
@@ -686,8 +703,8 @@ func (ds *Dataset) readInto(dst []byte, s *selection) (err error) {
 			err = fmt.Errorf("hdf5: %s: internal error: %v", ds.path, p)
 		}
 	}()
-	if ds.layout == LayoutVirtual {
-		return fmt.Errorf("hdf5: %s: virtual dataset: %w", ds.path, ErrUnsupported)
+	if ds.layout == LayoutVirtual && ds.vdsErr != nil {
+		return ds.vdsErr
 	}
 	if s.n == 0 {
 		return nil
@@ -704,7 +721,7 @@ func (ds *Dataset) readInto(dst []byte, s *selection) (err error) {
 	case LayoutChunked:
 		return ds.readChunked(dst, s)
 	case LayoutVirtual:
-		return fmt.Errorf("hdf5: %s: virtual dataset: %w", ds.path, ErrUnsupported)
+		return ds.readVirtual(dst, s)
 	}
 	return fmt.Errorf("hdf5: %s: unknown layout: %w", ds.path, ErrUnsupported)
 }

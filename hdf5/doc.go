@@ -28,7 +28,10 @@
 //   - layouts: compact, contiguous, external raw files, chunked with v1
 //     B-tree, single chunk, implicit, fixed array, extensible array and
 //     v2 B-tree indexes; fill values for unallocated space; partial edge
-//     chunks (filtered or not). Virtual datasets give ErrUnsupported.
+//     chunks (filtered or not); virtual datasets whose mappings are
+//     regular hyperslabs or whole sources (unlimited extents, printf-style
+//     "%b" source names, missing sources read as fill), assembled whole
+//     then cut; other virtual selections give ErrUnsupported.
 //   - filters through the internal filter package (deflate, shuffle,
 //     fletcher32, n-bit, scale-offset, LZF, bzip2, LZ4, bitshuffle, zstd,
 //     Blosc); other filters give an error naming the filter.

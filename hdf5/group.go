@@ -67,6 +67,12 @@ func (f *File) Root() *Group {
 
 // openAddr builds the Object whose header is at addr.
 func (f *File) openAddr(addr uint64, p string) (obj Object, err error) {
+	return f.openAddrX(addr, p, true)
+}
+
+// openAddrX is openAddr; vds=false leaves virtual datasets unresolved
+// (used when opening the sources of a virtual dataset).
+func (f *File) openAddrX(addr uint64, p string, vds bool) (obj Object, err error) {
 	oh, err := f.header(addr)
 	if err != nil {
 		return nil, fmt.Errorf("hdf5: %s: %w", p, err)
@@ -87,7 +93,7 @@ func (f *File) openAddr(addr uint64, p string) (obj Object, err error) {
 	case hasLayout || (hasSpace && hasType):
 		o.kind = KindDataset
 		ds := &Dataset{object: o}
-		if err := ds.init(); err != nil {
+		if err := ds.init(vds); err != nil {
 			return nil, fmt.Errorf("hdf5: dataset %s: %w", p, err)
 		}
 		return ds, nil
@@ -358,7 +364,7 @@ func (f *File) Object(p string) (Object, error) {
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}
-	return f.resolvePath(p, 0)
+	return f.resolvePath(p, 0, true)
 }
 
 const maxLinkDepth = 40
@@ -373,7 +379,7 @@ func splitPath(p string) []string {
 	return out
 }
 
-func (f *File) resolvePath(p string, depth int) (Object, error) {
+func (f *File) resolvePath(p string, depth int, vds bool) (Object, error) {
 	if depth > maxLinkDepth {
 		return nil, fmt.Errorf("hdf5: %s: too many levels of links (cycle?)", p)
 	}
@@ -413,7 +419,7 @@ func (f *File) resolvePath(p string, depth int) (Object, error) {
 			if rest != "" {
 				t = path.Join(t, rest)
 			}
-			o, err := f.resolvePath(t, depth+1)
+			o, err := f.resolvePath(t, depth+1, vds)
 			if err != nil {
 				return nil, err
 			}
@@ -427,12 +433,15 @@ func (f *File) resolvePath(p string, depth int) (Object, error) {
 			if rest != "" {
 				t = path.Join(t, rest)
 			}
-			return ef.Object(t)
+			if !strings.HasPrefix(t, "/") {
+				t = "/" + t
+			}
+			return ef.resolvePath(t, depth+1, vds)
 		default:
 			return nil, fmt.Errorf("hdf5: %s: user-defined link: %w", next, ErrUnsupported)
 		}
 	}
-	return f.openAddr(addr, cur)
+	return f.openAddrX(addr, cur, vds)
 }
 
 func withPath(o Object, p string) Object {
