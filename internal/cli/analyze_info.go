@@ -29,6 +29,7 @@ import (
 func init() { addAnalyzer(newAnalyzeInfoCmd) }
 
 type infoFlags struct {
+	example                                        string
 	intervals, by, window, estimator, out, plotDir string
 	permutations, bins, workers                    int
 	seed                                           uint64
@@ -38,7 +39,7 @@ type infoFlags struct {
 func newAnalyzeInfoCmd(io *IOStreams) *cobra.Command {
 	var fl infoFlags
 	cmd := &cobra.Command{
-		Use:   "info FILE --intervals NAME --by COLUMN",
+		Use:   "info [FILE|URL] --intervals NAME --by COLUMN",
 		Short: "Mutual information (bits) between each unit's spike count and a stimulus column",
 		Long: `For every unit, counts spikes in each interval of the table NAME (by default
 [start_time, stop_time), or [start_time+START, start_time+STOP) with --window),
@@ -46,12 +47,13 @@ and estimates the mutual information in bits between the count and the
 stimulus COLUMN (rows whose value is NaN or empty, such as blank sweeps, are
 left out). Reports the chosen estimator, the plug-in value, the estimated bias,
 a permutation p-value and the stimulus-specific information per condition.`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAnalyzeInfo(cmd, io, args[0], &fl)
+			return runAnalyzeInfo(cmd, io, args, &fl)
 		},
 	}
 	f := cmd.Flags()
+	addExampleFlag(cmd, &fl.example)
 	f.StringVar(&fl.intervals, "intervals", "", "intervals table name or path (e.g. drifting_gratings_presentations)")
 	f.StringVar(&fl.by, "by", "", "stimulus column of the intervals table (e.g. orientation)")
 	f.StringVar(&fl.window, "window", "", "count window START:STOP in seconds relative to each interval's start_time (default: the whole interval)")
@@ -148,9 +150,12 @@ func infoConditionLabels(ti *nwb.TimeIntervals, col string) ([]int, []string, er
 	return codes, uniq, nil
 }
 
-func runAnalyzeInfo(cmd *cobra.Command, io *IOStreams, path string, fl *infoFlags) error {
+func runAnalyzeInfo(cmd *cobra.Command, io *IOStreams, args []string, fl *infoFlags) error {
 	if fl.intervals == "" || fl.by == "" {
 		return usagef("--intervals and --by are required")
+	}
+	if fl.workers < 0 {
+		return usagef("--workers %d: want >= 0", fl.workers)
 	}
 	win, err := parseInfoWindow(fl.window)
 	if err != nil {
@@ -171,11 +176,19 @@ func runAnalyzeInfo(cmd *cobra.Command, io *IOStreams, path string, fl *infoFlag
 			return usagef("--out %q: unknown extension (want .parquet, .arrow, .csv or .jsonl)", fl.out)
 		}
 	}
-	f, err := nwb.Open(path)
+	arg, ex, err := sessionArg(args, fl.example)
+	if err != nil {
+		return err
+	}
+	f, err := openSession(cmd.Context(), arg, ex)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	path := arg
+	if ex != "" {
+		path = "example:" + ex
+	}
 	ti, err := f.Intervals(fl.intervals)
 	if err != nil {
 		return usagef("--intervals %q: %v", fl.intervals, err)

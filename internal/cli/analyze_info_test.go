@@ -116,6 +116,8 @@ func TestAnalyzeInfoUsageErrors(t *testing.T) {
 		{nwbPath, "--intervals", "drifting_gratings_presentations", "--by", "orientation", "--estimator", "magic"},
 		{nwbPath, "--intervals", "drifting_gratings_presentations", "--by", "orientation", "--out", "x.unknown"},
 		{nwbPath, "--by", "orientation"},
+		{filepath.Join(t.TempDir(), "missing.nwb"), "--intervals", "x", "--by", "y"},
+		{nwbPath, "--intervals", "drifting_gratings_presentations", "--by", "orientation", "--workers", "-1"},
 	} {
 		if code, _, stderr := runInfo(t, args...); code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", args[1:], code, ExitUsage, stderr)
