@@ -20,6 +20,8 @@ var fuzzSeeds = []string{
 	"../../shared/corpus/hdf5/hdfgroup-h5dump/tcompound.h5",
 	"../../shared/corpus/hdf5/aqnwb/*.h5",
 	"../../shared/corpus/hdf5/pyfive/*.hdf5",
+	"../../shared/corpus/hdf5/hdfgroup-h5dump/vds/*vds*.h5",
+	"../../shared/corpus/hdf5/hdfgroup-h5dump/trefer_*.h5",
 }
 
 // exercise walks every object, reads every attribute and a small slice of
