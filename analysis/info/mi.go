@@ -49,6 +49,9 @@ func (d *discrete) buf(n int) []int {
 // maxJointAlphabet bounds Π ks so count tables stay small.
 const maxJointAlphabet = 1 << 22
 
+// maxTable bounds the stimulus × response count table (cells).
+const maxTable = 1 << 26
+
 func newDiscrete(stim []int, comps [][]int) (*discrete, error) {
 	n := len(stim)
 	if n == 0 {
@@ -79,6 +82,9 @@ func newDiscrete(stim []int, comps [][]int) (*discrete, error) {
 			return nil, inputErr("joint response alphabet exceeds %d symbols; rebin the responses", maxJointAlphabet)
 		}
 		d.k *= d.ks[c]
+	}
+	if d.ns > maxJointAlphabet || d.ns*d.k > maxTable {
+		return nil, inputErr("%d stimulus codes × %d response codes exceed %d table cells; codes must be dense (see Labels, Codes)", d.ns, d.k, maxTable)
 	}
 	if len(comps) == 1 {
 		d.joint = comps[0]
@@ -136,7 +142,7 @@ func MIFromCounts(counts [][]int, est Estimator, set *Settings) (float64, error)
 		return 0, inputErr("empty count table")
 	}
 	k := len(counts[0])
-	var stim, resp []int
+	total := 0
 	for s, row := range counts {
 		if len(row) != k {
 			return 0, inputErr("count table row %d has %d columns, row 0 has %d", s, len(row), k)
@@ -145,9 +151,14 @@ func MIFromCounts(counts [][]int, est Estimator, set *Settings) (float64, error)
 			if c < 0 {
 				return 0, inputErr("negative count %d at [%d][%d]", c, s, r)
 			}
-			if c > 1<<26 {
-				return 0, inputErr("count %d at [%d][%d] too large to expand", c, s, r)
+			if total += c; total > maxTable {
+				return 0, inputErr("count table holds more than %d samples", maxTable)
 			}
+		}
+	}
+	stim, resp := make([]int, 0, total), make([]int, 0, total)
+	for s, row := range counts {
+		for r, c := range row {
 			for j := 0; j < c; j++ {
 				stim = append(stim, s)
 				resp = append(resp, r)

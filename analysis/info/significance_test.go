@@ -163,6 +163,12 @@ func TestInputErrors(t *testing.T) {
 	if _, err := Entropy([]int{0, 0}, PlugIn, nil); err == nil {
 		t.Error("all-zero counts accepted")
 	}
+	if _, err := MI([]int{0, 1 << 30}, []int{0, 1}, PlugIn, nil); err == nil {
+		t.Error("sparse stimulus code 2^30 accepted (would allocate a huge table)")
+	}
+	if _, err := MI([]int{0, 1}, []int{0, 1 << 40}, PlugIn, nil); err == nil {
+		t.Error("response code 2^40 accepted")
+	}
 	if _, err := ParseEstimator("bogus"); err == nil {
 		t.Error("bogus estimator name parsed")
 	}
