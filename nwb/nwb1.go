@@ -85,7 +85,7 @@ func (f *File) nwb1StimTable(sg *hdf5.Group) (*Table, error) {
 	if ds, err := sg.Dataset("frame_duration"); err == nil {
 		sh := ds.Shape()
 		if len(sh) == 2 && sh[1] == 2 {
-			if v, err := ds.ReadInt64s(nil); err == nil {
+			if v, err := ds.ReadInt64s(nil); err == nil && uint64(len(v)) == 2*sh[0] {
 				st := make([]int64, sh[0])
 				en := make([]int64, sh[0])
 				for i := range st {
@@ -111,6 +111,9 @@ func (f *File) nwb1StimTable(sg *hdf5.Group) (*Table, error) {
 			return nil, fmt.Errorf("nwb: %s/data: %w", sg.Path(), err)
 		}
 		k := int(dsh[1])
+		if len(v) != n*k {
+			return nil, fmt.Errorf("%w: %s/data: read %d values for shape %v", ErrFormat, sg.Path(), len(v), dsh)
+		}
 		for j, name := range features {
 			col := make([]float64, n)
 			for i := range col {

@@ -2,6 +2,7 @@ package nwb
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/neurodata/neurodata/hdf5"
@@ -119,6 +120,10 @@ func (t *Table) HasColumn(name string) bool {
 	return false
 }
 
+// maxSyntheticIDs bounds the row numbers made up for tables without an id
+// dataset (the row count then comes from a column's shape).
+const maxSyntheticIDs = 1 << 27
+
 // IDs returns the row ids (ElementIdentifiers); 0..n-1 when the table has
 // no id dataset.
 func (t *Table) IDs() ([]int64, error) {
@@ -126,6 +131,9 @@ func (t *Table) IDs() ([]int64, error) {
 		return t.memIDs, nil
 	}
 	if t.ids == nil {
+		if t.rows > maxSyntheticIDs {
+			return nil, fmt.Errorf("%w: %s has no id dataset and claims %d rows", ErrFormat, t.Path, t.rows)
+		}
 		out := make([]int64, t.rows)
 		for i := range out {
 			out[i] = int64(i)
@@ -231,6 +239,9 @@ func (t *Table) Column(name string) (*Column, error) {
 		return nil, fmt.Errorf("nwb: column %q of %s is a scalar dataset, not a column: %w", name, t.Path, hdf5.ErrUnsupported)
 	}
 	for _, d := range sh[1:] {
+		if d > math.MaxInt32 {
+			return nil, fmt.Errorf("%w: column %q of %s has shape %v", ErrFormat, name, t.Path, sh)
+		}
 		c.ElemShape = append(c.ElemShape, int(d))
 	}
 	isRegion := func() bool {
@@ -534,7 +545,11 @@ func (t *Table) Int64s(name string) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cv.Values.I64, nil
+	v, ok := cv.Values.Ints()
+	if !ok {
+		return nil, fmt.Errorf("%w: column %q of %s: values beyond int64", ErrFormat, name, t.Path)
+	}
+	return v, nil
 }
 
 // Strings reads a plain text (or reference-path) column.

@@ -242,6 +242,9 @@ func (s *TimeSeries) ReadRows(lo, hi int) (*Samples, error) {
 	if s.data == nil {
 		return nil, fmt.Errorf("%w: %s has no data", ErrNotFound, s.Path)
 	}
+	if len(s.Shape) == 0 {
+		return nil, fmt.Errorf("%w: %s/data is scalar, not a series", ErrFormat, s.Path)
+	}
 	n := s.Len()
 	if lo < 0 || hi > n || lo > hi {
 		return nil, fmt.Errorf("nwb: %s: rows [%d, %d) outside [0, %d)", s.Path, lo, hi, n)

@@ -175,6 +175,9 @@ func (u *Units) SpikeTrains(rows []int) (*ts.Units, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(all) != u.Len() {
+			return nil, fmt.Errorf("%w: %s: spike_times has %d rows, table %d", ErrFormat, u.Path, len(all), u.Len())
+		}
 	}
 	selIDs := make([]int64, len(rows))
 	trains := make([][]float64, len(rows))
@@ -199,14 +202,16 @@ func (u *Units) SpikeTrains(rows []int) (*ts.Units, error) {
 			continue
 		}
 		switch {
+		case c.Rows() != u.Len():
+			continue // inconsistent column: left out of the metadata
 		case c.Elem == ElemString || c.Elem == ElemRef:
 			s, err := u.Strings(name)
-			if err == nil {
+			if err == nil && len(s) == u.Len() {
 				_ = out.SetString(name, pick(s, rows))
 			}
 		case c.Elem.IsFloat() || c.Elem.IsSigned() || c.Elem.IsUnsigned() || c.Elem == ElemBool:
 			x, err := u.Float64s(name)
-			if err == nil {
+			if err == nil && len(x) == u.Len() {
 				_ = out.SetFloat(name, pick(x, rows))
 			}
 		}
@@ -253,13 +258,20 @@ func (u *Units) Electrodes() ([][]int64, string, error) {
 	if err != nil {
 		return nil, "", nil
 	}
+	if !(c.Elem.IsSigned() || c.Elem.IsUnsigned()) || c.Depth > 1 || c.Stride() != 1 {
+		return nil, "", fmt.Errorf("%w: %s/electrodes holds %s (depth %d), want integer row indices", ErrFormat, u.Path, c.Elem, c.Depth)
+	}
 	cv, err := c.Read()
 	if err != nil {
 		return nil, "", err
 	}
+	rows, ok := cv.Values.Ints()
+	if !ok {
+		return nil, "", fmt.Errorf("%w: %s/electrodes: row indices out of range", ErrFormat, u.Path)
+	}
 	if len(cv.Offsets) == 0 {
-		out := make([][]int64, len(cv.Values.I64))
-		for i, v := range cv.Values.I64 {
+		out := make([][]int64, len(rows))
+		for i, v := range rows {
 			out[i] = []int64{v}
 		}
 		return out, c.Target, nil
@@ -267,7 +279,7 @@ func (u *Units) Electrodes() ([][]int64, string, error) {
 	off := cv.Offsets[0]
 	out := make([][]int64, len(off)-1)
 	for i := range out {
-		out[i] = cv.Values.I64[off[i]:off[i+1]]
+		out[i] = rows[off[i]:off[i+1]]
 	}
 	return out, c.Target, nil
 }

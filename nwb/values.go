@@ -335,3 +335,22 @@ func (f *File) valuesFromAny(raw any, et ElemType) (Values, error) {
 
 // MarshalText renders the element type name (JSON output).
 func (e ElemType) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+// Ints returns integer elements as int64 (uint64 values above MaxInt64 and
+// non-integer types give ok == false).
+func (v *Values) Ints() (out []int64, ok bool) {
+	switch {
+	case v.Elem == ElemUint64:
+		out = make([]int64, len(v.U64))
+		for i, u := range v.U64 {
+			if u > math.MaxInt64 {
+				return nil, false
+			}
+			out[i] = int64(u)
+		}
+		return out, true
+	case v.Elem.IsSigned() || v.Elem.IsUnsigned():
+		return v.I64, true
+	}
+	return nil, false
+}
