@@ -32,8 +32,8 @@ func TimeResolved(stim []int, trialSpikes [][]float64, from, to, width, step flo
 	if nw < 1 {
 		return nil, inputErr("window width %v s exceeds the range [%v, %v)", width, from, to)
 	}
-	if nw > 1<<20 {
-		return nil, inputErr("%d windows; increase the step", nw)
+	if nw > 1<<20 || nw*max(1, len(stim)) > maxTable {
+		return nil, inputErr("%d windows × %d trials is too many; increase the step", nw, len(stim))
 	}
 	sorted := make([][]float64, len(trialSpikes))
 	for i, s := range trialSpikes {
