@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"sync"
 )
 
@@ -64,6 +65,7 @@ type File struct {
 	gheapBytes int64
 	chunkMaps  map[uint64]map[uint64]chunkLoc
 	fheaps     map[uint64]*fractalHeap
+	cacheImage []cacheEntry // sorted by addr; set once at open
 	external   map[string]*File
 	pathIdx    map[uint64]string
 	linkCache  map[uint64][]Link
@@ -179,10 +181,91 @@ func (f *File) readAt(addr uint64, n int64, what string) ([]byte, error) {
 	if n == 0 {
 		return b, nil
 	}
+	if img := f.fromCacheImage(addr, uint64(n)); img != nil {
+		copy(b, img)
+		return b, nil
+	}
 	if err := f.readFull(b, int64(abs)); err != nil {
 		return nil, fmt.Errorf("hdf5: reading %s at offset %d: %w", what, abs, err)
 	}
 	return b, nil
+}
+
+// cacheEntry is one metadata block serialized in a metadata cache image
+// (files closed with H5Pset_mdc_image_config): the block at addr is read
+// from the image, not from its place in the file.
+type cacheEntry struct {
+	addr uint64
+	data []byte
+}
+
+// fromCacheImage returns the bytes [addr, addr+n) when a cache image entry
+// holds them, else nil.
+func (f *File) fromCacheImage(addr, n uint64) []byte {
+	rest := f.cacheImageRest(addr)
+	if n == 0 || n > uint64(len(rest)) {
+		return nil
+	}
+	return rest[:n]
+}
+
+// cacheImageRest returns the cache image bytes from addr to the end of
+// the entry holding addr (nil when no entry does).
+func (f *File) cacheImageRest(addr uint64) []byte {
+	if len(f.cacheImage) == 0 {
+		return nil
+	}
+	i := sort.Search(len(f.cacheImage), func(i int) bool { return f.cacheImage[i].addr > addr }) - 1
+	if i < 0 {
+		return nil
+	}
+	e := f.cacheImage[i]
+	if off := addr - e.addr; off < uint64(len(e.data)) {
+		return e.data[off:]
+	}
+	return nil
+}
+
+// readCacheImage loads the metadata cache image at addr (len bytes).
+func (f *File) readCacheImage(addr, length uint64) error {
+	b, err := f.readAt(addr, int64(length), "metadata cache image")
+	if err != nil {
+		return err
+	}
+	d := f.newBuf(b, addr, "metadata cache image")
+	if string(d.bytes(4)) != "MDCI" {
+		return f.formatErr(addr, "metadata cache image", "bad signature")
+	}
+	if v := d.u8(); v != 0 {
+		return f.formatErr(addr, "metadata cache image", "version %d", v)
+	}
+	if fl := d.u8(); fl&1 != 0 {
+		return fmt.Errorf("hdf5: metadata cache image with resize status: %w", ErrUnsupported)
+	}
+	d.length()
+	n := int(d.u32())
+	var es []cacheEntry
+	for i := 0; i < n && d.err == nil; i++ {
+		d.skip(4) // type, flags, ring, age
+		d.u16()
+		d.u16()
+		parents := int(d.u16())
+		d.u32()
+		a := d.addrField()
+		size := d.length()
+		d.skip(parents * f.offSize)
+		if size > uint64(d.rem()) {
+			d.fail("entry of %d bytes exceeds the image", size)
+			break
+		}
+		es = append(es, cacheEntry{addr: a, data: d.bytes(int(size))})
+	}
+	if d.err != nil {
+		return d.err
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].addr < es[j].addr })
+	f.cacheImage = es
+	return nil
 }
 
 // readFull fills b from absolute offset off; a short read is an error.
@@ -205,6 +288,15 @@ func (f *File) readUpTo(addr uint64, n int64, what string) ([]byte, error) {
 	}
 	if rem := uint64(f.size) - abs; uint64(n) > rem {
 		n = int64(rem)
+	}
+	if len(f.cacheImage) > 0 {
+		// a metadata block held by the cache image ends where its entry ends
+		if rest := f.cacheImageRest(addr); len(rest) > 0 {
+			if int64(len(rest)) > n {
+				rest = rest[:n]
+			}
+			return append([]byte(nil), rest...), nil
+		}
 	}
 	return f.readAt(addr, n, what)
 }
@@ -510,6 +602,18 @@ func (f *File) readSuperExt(addr uint64) error {
 			}
 			if d.err != nil {
 				return d.err
+			}
+			continue
+		}
+		if m.typ == msgCacheImage {
+			d := f.newBuf(m.data, m.addr, "metadata cache image message")
+			d.u8()
+			a, l := d.addrField(), d.length()
+			if d.err != nil {
+				return d.err
+			}
+			if err := f.readCacheImage(a, l); err != nil {
+				return err
 			}
 			continue
 		}

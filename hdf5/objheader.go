@@ -25,6 +25,7 @@ const (
 	msgAttrInfo     = 0x0015
 	msgRefCount     = 0x0016
 	msgFileSpace    = 0x0017
+	msgCacheImage   = 0x0018
 )
 
 // maxHeaderMessages bounds the messages of one object header.
