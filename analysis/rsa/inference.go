@@ -43,19 +43,28 @@ func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *
 	res := &PermutationResult{Observed: obs, Null: make([]float64, nPerm)}
 	var firstErr error
 	var once sync.Once
-	parallelFor(nPerm, s.workers(), func(k int) {
-		p := permFromSeed(n, seeds[k])
-		if fast {
-			res.Null[k] = ps.eval(p)
-			return
-		}
-		pm := permuteRDM(model, p)
-		v, err := CompareRDMs(data, pm, m)
-		if err != nil {
-			once.Do(func() { firstErr = err })
-		}
-		res.Null[k] = v
-	})
+	if fast {
+		// Four permutations per pass share the loads of the data vector.
+		parallelFor((nPerm+3)/4, s.workers(), func(b int) {
+			var p [4][]int32
+			for t := range p {
+				p[t] = permFromSeed(n, seeds[min(4*b+t, nPerm-1)])
+			}
+			v := permutedDot4(ps.m64, ps.d64, p, n)
+			for t := 0; t < 4 && 4*b+t < nPerm; t++ {
+				res.Null[4*b+t] = (v[t] - ps.offset) * ps.scale
+			}
+		})
+	}
+	if !fast {
+		parallelFor(nPerm, s.workers(), func(k int) {
+			v, err := CompareRDMs(data, permuteRDM(model, permFromSeed(n, seeds[k])), m)
+			if err != nil {
+				once.Do(func() { firstErr = err })
+			}
+			res.Null[k] = v
+		})
+	}
 	if firstErr != nil {
 		return nil, firstErr
 	}
@@ -66,7 +75,7 @@ func PermutationTest(data, model *RDM, m Compare, nPerm int, rng *rand.Rand, s *
 		for i := range id {
 			id[i] = int32(i)
 		}
-		obs = ps.eval(id)
+		obs = (permutedDot4(ps.m64, ps.d64, [4][]int32{id, id, id, id}, n)[0] - ps.offset) * ps.scale
 		res.Observed = obs
 	}
 	ge := 0
@@ -121,10 +130,6 @@ type permStat struct {
 	n             int
 	d64, m64      []float64
 	offset, scale float64
-}
-
-func (ps *permStat) eval(p []int32) float64 {
-	return (permutedDot(ps.m64, ps.d64, p, ps.n) - ps.offset) * ps.scale
 }
 
 // newPermStat prepares the fast path for Cosine, Pearson, Spearman and
@@ -190,27 +195,33 @@ func unitNorm(x []float64, centre bool) []float64 {
 	return out
 }
 
-// permutedDot returns Σ_{i<j} M[p_i, p_j] · d_ij.
-func permutedDot(m, d []float64, p []int32, n int) float64 {
-	var s float64
+// permutedDot4 returns Σ_{i<j} M[p_i, p_j] · d_ij for four permutations in
+// one pass over d.
+func permutedDot4(m, d []float64, p [4][]int32, n int) (out [4]float64) {
 	k := 0
 	for i := 0; i < n; i++ {
-		row := m[int(p[i])*n : int(p[i])*n+n]
-		pj := p[i+1:]
-		dd := d[k : k+len(pj)]
-		var s0, s1 float64
-		j := 0
-		for ; j+1 < len(pj); j += 2 {
-			s0 += row[pj[j]] * dd[j]
-			s1 += row[pj[j+1]] * dd[j+1]
+		r0 := m[int(p[0][i])*n : int(p[0][i])*n+n]
+		r1 := m[int(p[1][i])*n : int(p[1][i])*n+n]
+		r2 := m[int(p[2][i])*n : int(p[2][i])*n+n]
+		r3 := m[int(p[3][i])*n : int(p[3][i])*n+n]
+		q0 := p[0][i+1 : n]
+		dd := d[k : k+len(q0)]
+		q1, q2, q3 := p[1][i+1 : n][:len(dd)], p[2][i+1 : n][:len(dd)], p[3][i+1 : n][:len(dd)]
+		q0 = q0[:len(dd)]
+		var s0, s1, s2, s3 float64
+		for j, dj := range dd {
+			s0 += r0[q0[j]] * dj
+			s1 += r1[q1[j]] * dj
+			s2 += r2[q2[j]] * dj
+			s3 += r3[q3[j]] * dj
 		}
-		if j < len(pj) {
-			s0 += row[pj[j]] * dd[j]
-		}
-		s += s0 + s1
-		k += len(pj)
+		out[0] += s0
+		out[1] += s1
+		out[2] += s2
+		out[3] += s3
+		k += len(dd)
 	}
-	return s
+	return out
 }
 
 func permuteRDM(r *RDM, p []int32) *RDM {
