@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/neurodata/neurodata/ts"
 )
@@ -209,18 +210,47 @@ func ConditionTuning(trains [][]float64, starts, stops []float64, cond Condition
 		dur[i] = we[i] - ws[i]
 	}
 	res.Units = make([]UnitConditionTuning, len(trains))
+	pool := sync.Pool{New: func() any { b := make([]int, n); return &b }}
 	ts.ParallelFor(len(trains), st.Workers, func(u int) {
-		counts := ts.CountWindows(nil, trains[u], ws, we)
-		rates := make([]float64, n)
-		for i, c := range counts {
-			rates[i] = float64(c) / dur[i]
-		}
-		res.Units[u] = summarise(rates, res.Condition, nc)
+		buf := pool.Get().(*[]int)
+		counts := ts.CountWindows(*buf, trains[u], ws, we)
 		if st.KeepTrials {
+			rates := make([]float64, n)
+			for i, c := range counts {
+				rates[i] = float64(c) / dur[i]
+			}
+			res.Units[u] = summarise(rates, res.Condition, nc)
 			res.Units[u].TrialRateHz = rates
+		} else {
+			res.Units[u] = summariseCounts(counts, dur, res.Condition, nc)
 		}
+		pool.Put(buf)
 	})
 	return res, nil
+}
+
+// summariseCounts is summarise of counts[i]/dur[i] without materialising
+// the per-presentation rates (no allocation proportional to presentations).
+func summariseCounts(counts []int, dur []float64, cond []int, nc int) UnitConditionTuning {
+	var small [3 * 17]float64
+	var acc []float64
+	if 3*(nc+1) <= len(small) {
+		acc = small[:3*(nc+1)]
+	} else {
+		acc = make([]float64, 3*(nc+1))
+	}
+	sum, sum2, cnt := acc[:nc+1], acc[nc+1:2*(nc+1)], acc[2*(nc+1):]
+	for i, k := range counts {
+		c := cond[i]
+		if c < 0 {
+			c = nc
+		}
+		r := float64(k) / dur[i]
+		sum[c] += r
+		sum2[c] += r * r
+		cnt[c]++
+	}
+	return finishSummary(sum, sum2, cnt, nc)
 }
 
 // summarise averages per-presentation responses by condition (−1 = blank).
@@ -240,6 +270,12 @@ func summarise(resp []float64, cond []int, nc int) UnitConditionTuning {
 		sum2[c] += r * r
 		cnt[c]++
 	}
+	return finishSummary(sum, sum2, cnt, nc)
+}
+
+// finishSummary turns per-condition sums (last slot: blank) into means and
+// SEMs (ddof = 1).
+func finishSummary(sum, sum2, cnt []float64, nc int) UnitConditionTuning {
 	mean := make([]float64, nc+1)
 	sem := make([]float64, nc+1)
 	for c := range mean {
