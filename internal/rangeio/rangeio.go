@@ -5,7 +5,8 @@
 // probe request, then serves ReadAt from an in-memory extent cache: missing
 // bytes of a read are fetched as ranges, nearby gaps are coalesced into
 // one request, large spans are split into parallel requests, small reads
-// are widened to a minimum fetch and sequential reads grow an adaptive
+// are widened to a window that doubles with each random miss (64 KiB to
+// 1 MiB) in both directions, and sequential reads grow an adaptive
 // read-ahead. Every response must carry the pinned ETag (requests also send
 // If-Match), so a changed object fails with ErrChanged instead of mixing
 // bytes of two versions. An optional disk cache keyed by ETag and size
@@ -47,6 +48,7 @@ type config struct {
 	client     *http.Client
 	header     http.Header
 	minFetch   int64
+	maxWindow  int64
 	maxAhead   int64
 	gap        int64
 	splitMin   int64
@@ -64,6 +66,12 @@ func WithHeader(h http.Header) Option { return func(o *config) { o.header = h } 
 // WithMinFetch sets the smallest request, in bytes (default 64 KiB): small
 // reads are widened to it, which pre-loads nearby HDF5 metadata.
 func WithMinFetch(n int64) Option { return func(o *config) { o.minFetch = n } }
+
+// WithMaxWindow caps the window small random reads are widened to; it
+// starts at the minimum fetch and doubles with each such miss (default
+// 1 MiB), so scattered HDF5 metadata costs few round trips while the
+// speculative bytes stay bounded (about 2 MiB in total).
+func WithMaxWindow(n int64) Option { return func(o *config) { o.maxWindow = n } }
 
 // WithReadAhead caps the adaptive read-ahead for sequential reads (default
 // 8 MiB; 0 disables by setting it to the minimum fetch).
@@ -108,6 +116,7 @@ type Reader struct {
 	tick     int64
 	lastEnd  int64
 	ahead    int64
+	window   int64
 	inflight []*flight
 	disk     []span // extents present in the disk cache
 	diskPath string
@@ -135,7 +144,7 @@ type flight struct {
 // Open probes url and returns a Reader. The context bounds every request
 // the Reader makes.
 func Open(ctx context.Context, url string, opts ...Option) (*Reader, error) {
-	c := config{minFetch: 64 << 10, maxAhead: 8 << 20, gap: 32 << 10, splitMin: 8 << 20, parallel: 4, cacheBytes: 256 << 20}
+	c := config{minFetch: 64 << 10, maxWindow: 1 << 20, maxAhead: 8 << 20, gap: 32 << 10, splitMin: 8 << 20, parallel: 4, cacheBytes: 256 << 20}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -144,6 +153,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Reader, error) {
 	}
 	c.minFetch = max(c.minFetch, 1)
 	c.maxAhead = max(c.maxAhead, c.minFetch)
+	c.maxWindow = max(c.maxWindow, c.minFetch)
 	c.parallel = max(c.parallel, 1)
 	r := &Reader{ctx: ctx, cfg: c, orig: url, origin: hostOf(url)}
 	r.url.Store(&url)
@@ -366,15 +376,17 @@ func (r *Reader) planLocked(miss []span, end int64) (own []*flight, wait []*flig
 	// sequential read-ahead when larger): forward up to the next cached
 	// byte or EOF, and backward for what could not be added forward, so a
 	// reader walking backwards through metadata also gets neighbours.
+	widened := false
 	for i := range miss {
 		sp := &miss[i]
-		grow := r.cfg.minFetch
+		grow := max(r.cfg.minFetch, r.window)
 		if i == len(miss)-1 {
 			grow = max(grow, r.ahead)
 		}
 		if sp.end-sp.start >= grow {
 			continue
 		}
+		widened = true
 		want := grow - (sp.end - sp.start)
 		if fwd := r.missingLocked(sp.end, min(r.size, sp.end+want)); len(fwd) > 0 && fwd[0].start == sp.end {
 			want -= fwd[0].end - sp.end
@@ -385,6 +397,11 @@ func (r *Reader) planLocked(miss []span, end int64) (own []*flight, wait []*flig
 				sp.start = back[len(back)-1].start
 			}
 		}
+	}
+	// Random small misses double the window (HDF5 metadata clusters), up
+	// to maxWindow, so a metadata walk costs few round trips.
+	if widened && r.ahead == 0 {
+		r.window = min(max(r.window, r.cfg.minFetch)*2, r.cfg.maxWindow)
 	}
 	// Coalesce spans separated by small cached holes.
 	merged := []span{miss[0]}

@@ -151,9 +151,10 @@ func TestRequestCounts(t *testing.T) {
 				t.Fatalf("read at %d: %v", o, err)
 			}
 		}
-		// Probe + 3 distinct 64 KiB neighbourhoods; the others hit the cache.
-		if st := r.Stats(); st.Requests != 4 || st.Bytes != 4*(64<<10) {
-			t.Errorf("scattered: %+v, want 4 requests of 64 KiB", st)
+		// Probe (64 KiB) + 3 distinct neighbourhoods with the window
+		// doubling 64, 128, 256 KiB; the other two reads hit the cache.
+		if st := r.Stats(); st.Requests != 4 || st.Bytes != (64+64+128+256)<<10 {
+			t.Errorf("scattered: %+v, want 4 requests, 512 KiB", st)
 		}
 	})
 	t.Logf("server: %+v", srv.Stats())
