@@ -313,6 +313,7 @@ func (c *Cache) Fetch(ctx context.Context, files []File) ([]fetch.Result, error)
 		if (f.Existing == fetch.ExistingRefresh || f.Existing == fetch.ExistingSkip) && c.recorded(rel, files[i].Hash) {
 			res[i].Status = fetch.StatusSkipped
 			res[i].Digests = map[string]string{fetch.DigestBLAKE2b: files[i].Hash}
+			j.Size = fileSize(j.Dest)
 			continue
 		}
 		if _, err := os.Lstat(j.Dest); errors.Is(err, os.ErrNotExist) {
@@ -322,29 +323,22 @@ func (c *Cache) Fetch(ctx context.Context, files []File) ([]fetch.Result, error)
 			} else if ok {
 				res[i].Status = StatusLinked
 				res[i].Digests = map[string]string{fetch.DigestBLAKE2b: files[i].Hash}
+				j.Size = fileSize(j.Dest)
 				continue
 			}
 		}
 		todo = append(todo, i)
 	}
-	// Learn sizes so large files download in parallel ranged parts.
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for _, i := range todo {
-		g.Go(func() error {
-			if n, err := c.Client.head(gctx, jobs[i].URL); err == nil && n >= 0 {
-				jobs[i].Size = n
-			}
-			return nil
-		})
-	}
-	g.Wait()
-	if err := ctx.Err(); err != nil {
-		return res, err
-	}
 	sub := make([]fetch.Job, len(todo))
 	for k, i := range todo {
 		sub[k] = jobs[i]
+	}
+	// Learn sizes so large files download in parallel ranged parts.
+	if err := c.Sizes(ctx, sub); err != nil {
+		return res, err
+	}
+	for k, i := range todo {
+		jobs[i].Size = sub[k].Size
 	}
 	got, ferr := f.Fetch(ctx, sub)
 	for k, i := range todo {
@@ -363,6 +357,28 @@ func (c *Cache) Fetch(ctx context.Context, files []File) ([]fetch.Result, error)
 		return res, err
 	}
 	return res, ferr
+}
+
+// Sizes fills in the Size of jobs with unknown size from HEAD requests
+// (the size AllenSDK learns from list_object_versions), 8 at a time. A
+// failed HEAD leaves -1: the fetcher then probes the size itself and
+// reports any error. The error is ctx's.
+func (c *Cache) Sizes(ctx context.Context, jobs []fetch.Job) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i := range jobs {
+		if jobs[i].Size >= 0 {
+			continue
+		}
+		g.Go(func() error {
+			if n, err := c.Client.head(gctx, jobs[i].URL); err == nil && n >= 0 {
+				jobs[i].Size = n
+			}
+			return nil
+		})
+	}
+	g.Wait()
+	return ctx.Err()
 }
 
 func (c *Cache) loadIndex() error {
@@ -474,6 +490,14 @@ func (c *Cache) linkFromOther(dest, rel, hash string) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+func fileSize(p string) int64 {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return -1
+	}
+	return fi.Size()
 }
 
 func hashMatches(p, hash string) bool {

@@ -216,7 +216,9 @@ func suggest(s string, candidates []string) string {
 
 // Closest returns up to n candidates nearest to s by Levenshtein distance,
 // keeping those within max(2, len(s)/2) edits and at most one edit
-// further than the best, nearest first (ties in candidate order).
+// further than the best, nearest first (ties in candidate order). A
+// candidate containing s (three or more characters) counts as one edit
+// away.
 func Closest(s string, candidates []string, n int) []string {
 	type cd struct {
 		c string
@@ -231,7 +233,11 @@ func Closest(s string, candidates []string, n int) []string {
 			continue
 		}
 		seen[c] = true
-		if d := Levenshtein(s, c); d <= limit {
+		d := Levenshtein(s, c)
+		if len(s) >= 3 && strings.Contains(c, s) {
+			d = min(d, 1) // "mouse" for mouse_id, "session" for ecephys_session
+		}
+		if d <= limit {
 			cs = append(cs, cd{c, d, i})
 		}
 	}

@@ -47,11 +47,13 @@ func VCSessions(ctx context.Context, dc *dandi.Client, p *Project, version strin
 		return nil, fmt.Errorf("allen: %s is a cloud-cache project, not a DANDI mirror", p.Name)
 	}
 	var out []VCSession
+	missing := 0
 	for _, ds := range p.Dandisets {
 		sel, err := dc.Resolve(ctx, &dandi.Resource{Kind: dandi.KindGlob, DandisetID: ds, Version: version, Glob: "*_ses-*.nwb"})
 		if err != nil {
-			if version != "" && errors.Is(err, dandi.ErrNotFound) {
-				continue // the version names another of the project's dandisets
+			if errors.Is(err, dandi.ErrNotFound) {
+				missing++ // a mirror may hold only some of the dandisets, or the version names another one
+				continue
 			}
 			return nil, fmt.Errorf("allen: %s on DANDI %s: %w", p.Name, ds, err)
 		}
@@ -62,6 +64,9 @@ func VCSessions(ctx context.Context, dc *dandi.Client, p *Project, version strin
 			}
 			out = append(out, VCSession{SessionID: id, Dandiset: ds, Version: sel.Version, Path: a.Path, Size: a.Size, AssetID: a.AssetID, LFP: strings.Contains(path.Base(a.Path), "_probe-")})
 		}
+	}
+	if missing == len(p.Dandisets) {
+		return nil, fmt.Errorf("allen: %s: none of DANDI %s found (version %q): %w", p.Name, strings.Join(p.Dandisets, ", "), version, dandi.ErrNotFound)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].SessionID != out[j].SessionID {

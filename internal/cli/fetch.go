@@ -85,6 +85,9 @@ is listed), 4 access refused, 2 bad arguments, 130 interrupted.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 && isAllenRef(args[0]) { // allen: hook (issue 4), see allen_fetch.go
+				return runAllenFetch(cmd, ios, args)
+			}
 			return runFetch(cmd.Context(), ios, &o, args)
 		},
 	}
@@ -97,6 +100,7 @@ is listed), 4 access refused, 2 bad arguments, 130 interrupted.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be fetched and the total size, fetch nothing")
 	f.BoolVar(&o.json, "json", false, "print a JSON summary on stdout")
 	f.StringVar(&o.apiURL, "api-url", "", "DANDI API base URL (default $DANDI_API_URL or the URL's instance)")
+	addAllenFetchFlags(f) // allen: hook (issue 4), see allen_fetch.go
 	return cmd
 }
 

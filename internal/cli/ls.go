@@ -42,6 +42,9 @@ asset URL the matching assets. Columns: path, size in bytes, modified
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && isAllenRef(args[0]) { // allen: hook (issue 4), see allen_ls.go
+				return runAllenLs(cmd, ios, args[0])
+			}
 			return runLs(cmd.Context(), ios, &o, args)
 		},
 	}
@@ -50,6 +53,7 @@ asset URL the matching assets. Columns: path, size in bytes, modified
 	f.BoolVar(&o.versions, "versions", false, "list the dandiset's versions")
 	f.StringVar(&o.search, "search", "", "free-text search when listing dandisets")
 	f.StringVar(&o.apiURL, "api-url", "", "DANDI API base URL (default $DANDI_API_URL or the URL's instance)")
+	addAllenLsFlags(f) // allen: hook (issue 4), see allen_ls.go
 	return cmd
 }
 
