@@ -21,6 +21,12 @@ PY=/usr/bin/python3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 $PY bench/p7_make_data.py "$tmp"
 go test -c -o "$tmp/rsa.test" ./analysis/rsa
+# CPU seconds per run, insensitive to how much of the machine we get: the
+# difference in user+sys time between a 7-run and a 2-run process, over 5.
+(cd "$SHARED/bench" && /usr/bin/time -f '%U %S' -o "$tmp/py2.cpu" $PY p7_rsa.py numpy --repeat 2 > /dev/null)
+(cd "$SHARED/bench" && /usr/bin/time -f '%U %S' -o "$tmp/py7.cpu" $PY p7_rsa.py numpy --repeat 7 > /dev/null)
+P7_DATA=$tmp /usr/bin/time -f '%U %S' -o "$tmp/go2.cpu" "$tmp/rsa.test" -test.run '^$' -test.bench '^BenchmarkP7$' -test.benchtime 2x > /dev/null
+P7_DATA=$tmp /usr/bin/time -f '%U %S' -o "$tmp/go7.cpu" "$tmp/rsa.test" -test.run '^$' -test.bench '^BenchmarkP7$' -test.benchtime 7x > /dev/null
 for r in $(seq "$ROUNDS"); do
   (cd "$SHARED/bench" && /usr/bin/time -f 'maxrss_kb %M' -a -o "$tmp/py.rss" $PY p7_rsa.py numpy --repeat 3) >> "$tmp/py.jsonl"
   P7_DATA=$tmp /usr/bin/time -f 'maxrss_kb %M' -a -o "$tmp/go.rss" \
@@ -44,4 +50,7 @@ a, b = statistics.median(py), statistics.median(go)
 print(f"numpy    median {a:.3f} s  peak RSS {rss('py.rss')/1024:.0f} MiB  rho {rho_py:.6f}")
 print(f"neurodata median {b:.3f} s  peak RSS {rss('go.rss')/1024:.0f} MiB  rho {rho_go}")
 print(f"ratio numpy/neurodata = {a / b:.2f}x faster   (load average {open('/proc/loadavg').read().split()[0]})")
+cpu = lambda f: sum(float(x) for x in open(os.path.join(d, f)).read().split()[-2:])
+pc, gc = (cpu("py7.cpu") - cpu("py2.cpu")) / 5, (cpu("go7.cpu") - cpu("go2.cpu")) / 5
+print(f"CPU seconds per run: numpy {pc:.3f}, neurodata {gc:.3f}, ratio {pc / gc:.2f}x")
 PYEOF
