@@ -142,8 +142,13 @@ func runInspect(ctx context.Context, ios *IOStreams, arg, example string, o insp
 		if err := writeJSONLines(ios.Out, inspectReport{File: name, Size: size, Objects: objs}); err != nil {
 			return err
 		}
-	} else if err := writeTree(ios.Out, objs, f.SuperblockVersion()); err != nil {
-		return err
+	} else {
+		if err := writeTree(ios.Out, objs, f.SuperblockVersion()); err != nil {
+			return err
+		}
+		if len(objs) > 0 && objs[0].NeurodataType == "NWBFile" {
+			fmt.Fprintln(ios.ErrOut, "note: this is an NWB file; `neurodata inspect --nwb` shows its tables and time series")
+		}
 	}
 	var bad []string
 	for _, e := range objs {

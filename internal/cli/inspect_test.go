@@ -185,6 +185,9 @@ func TestInspectExample(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
+	if !strings.Contains(errOut, "inspect --nwb") {
+		t.Errorf("no hint about the NWB view on stderr: %q", errOut)
+	}
 	if !strings.Contains(out, "/  Group") || !strings.Contains(out, "[NWBFile]") {
 		t.Errorf("example listing lacks the root group or the NWBFile type:\n%s", out[:min(len(out), 800)])
 	}
