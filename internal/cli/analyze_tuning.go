@@ -254,6 +254,7 @@ type tuningUnitOut struct {
 	PrefTie            bool   `json:"preferred_tie"`
 	PrefDirection      jnum   `json:"pref_direction_deg"`
 	VectorPrefDir      jnum   `json:"vector_pref_direction_deg"`
+	VectorPrefOri      jnum   `json:"vector_pref_orientation_deg"`
 	GOSI               jnum   `json:"g_osi"`
 	GDSI               jnum   `json:"g_dsi"`
 	OSI                jnum   `json:"osi"`
@@ -421,7 +422,7 @@ func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuni
 	for u := range res.Units {
 		r := res.Units[u]
 		row := tuningUnitOut{UnitID: units.IDs[u], Rates: jnums(r.RateHz), SEM: jnums(r.SEMHz), BlankRate: jnum(r.BlankRateHz),
-			PrefDirection: jnum(math.NaN()), VectorPrefDir: jnum(math.NaN()), GOSI: jnum(math.NaN()), GDSI: jnum(math.NaN()),
+			PrefDirection: jnum(math.NaN()), VectorPrefDir: jnum(math.NaN()), VectorPrefOri: jnum(math.NaN()), GOSI: jnum(math.NaN()), GDSI: jnum(math.NaN()),
 			OSI: jnum(math.NaN()), DSI: jnum(math.NaN()), Reliability: jnum(math.NaN())}
 		p, tie := analysis.Preferred(r.RateHz)
 		row.PrefTie = tie
@@ -448,6 +449,7 @@ func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuni
 		if direction {
 			d := analysis.Direction(dirs, r.RateHz)
 			row.PrefDirection, row.VectorPrefDir = jnum(d.PrefDirectionDeg), jnum(d.VectorPrefDirectionDeg)
+			row.VectorPrefOri = jnum(analysis.VectorPreferredOrientation(dirs, r.RateHz))
 			row.GOSI, row.GDSI, row.OSI, row.DSI = jnum(d.GOSI), jnum(d.GDSI), jnum(d.PeakOSI), jnum(d.PeakDSI)
 		}
 		out.Units = append(out.Units, row)
@@ -500,7 +502,7 @@ func writeTuningTable(path string, o *tuningOut) error {
 	id := make([]int64, n)
 	pref := make([]string, n)
 	cols := map[string][]float64{}
-	names := []string{"pref_direction_deg", "vector_pref_direction_deg", "g_osi", "g_dsi", "osi", "dsi", "lifetime_sparseness", "reliability", "blank_rate"}
+	names := []string{"pref_direction_deg", "vector_pref_direction_deg", "vector_pref_orientation_deg", "g_osi", "g_dsi", "osi", "dsi", "lifetime_sparseness", "reliability", "blank_rate"}
 	for _, c := range names {
 		cols[c] = make([]float64, n)
 	}
@@ -510,7 +512,7 @@ func writeTuningTable(path string, o *tuningOut) error {
 		for _, p := range []struct {
 			c string
 			v jnum
-		}{{"pref_direction_deg", u.PrefDirection}, {"vector_pref_direction_deg", u.VectorPrefDir}, {"g_osi", u.GOSI}, {"g_dsi", u.GDSI},
+		}{{"pref_direction_deg", u.PrefDirection}, {"vector_pref_direction_deg", u.VectorPrefDir}, {"vector_pref_orientation_deg", u.VectorPrefOri}, {"g_osi", u.GOSI}, {"g_dsi", u.GDSI},
 			{"osi", u.OSI}, {"dsi", u.DSI}, {"lifetime_sparseness", u.LifetimeSparseness}, {"reliability", u.Reliability}, {"blank_rate", u.BlankRate}} {
 			cols[p.c][i] = float64(p.v)
 		}
@@ -526,7 +528,7 @@ func writeTuningTable(path string, o *tuningOut) error {
 		"osi":   "peak OSI (R_pref - R_orth)/(R_pref + R_orth) (Allen two-photon osi_dg)",
 		"dsi":   "peak DSI (R_pref - R_null)/(R_pref + R_null) (Allen two-photon dsi_dg)",
 	}
-	units := map[string]string{"pref_direction_deg": "deg", "vector_pref_direction_deg": "deg", "blank_rate": "Hz"}
+	units := map[string]string{"pref_direction_deg": "deg", "vector_pref_direction_deg": "deg", "vector_pref_orientation_deg": "deg", "blank_rate": "Hz"}
 	all := []nwbarrow.Col{{Name: "unit_id", Values: id}, {Name: "preferred", Values: pref, Description: "condition (" + strings.Join(o.By, ",") + ") with the largest mean rate"}}
 	for _, c := range names {
 		all = append(all, nwbarrow.Col{Name: c, Values: cols[c], Unit: units[c], Description: desc[c]})

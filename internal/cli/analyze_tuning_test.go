@@ -185,3 +185,86 @@ func TestAnalyzePSTHAndStatsExample(t *testing.T) {
 		}
 	}
 }
+
+// Issue 5 acceptance 2 end to end through the NWB reader, on the three
+// storage variants of ecephys_gratings: vector-sum preferred direction
+// within 22.5° of the simulated μ for every direction-tuned unit with
+// peak_rate_hz ≥ 10 (orientation-tuned units by vector-sum orientation, mod
+// 180°, as their two lobes are nearly equal), and g_osi/g_dsi/osi/dsi
+// correlating with the truth osi_vector/dsi_vector/osi_peak/dsi_peak at
+// r ≥ 0.9.
+func TestAnalyzeTuningAcceptanceVariants(t *testing.T) {
+	for _, v := range []string{"default", "compressed", "latest"} {
+		t.Run(v, func(t *testing.T) {
+			dir := filepath.Join("..", "..", "..", "shared", "fixtures", v)
+			b, err := os.ReadFile(filepath.Join(dir, "ecephys_gratings.truth.json"))
+			if err != nil {
+				t.Skipf("shared fixtures absent (%v)", err)
+			}
+			var truth, res struct {
+				Units []map[string]any `json:"units"`
+			}
+			if err := json.Unmarshal(b, &truth); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runAn(t, "tuning", filepath.Join(dir, "ecephys_gratings.nwb"), "--intervals", "drifting_gratings_presentations", "--by", "orientation", "--json")
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+				t.Fatal(err)
+			}
+			num := func(m map[string]any, k string) float64 {
+				if x, ok := m[k].(float64); ok {
+					return x
+				}
+				return math.NaN()
+			}
+			var est, tru [4][]float64
+			checked := 0
+			for u, tu := range truth.Units {
+				r := res.Units[u]
+				for k, p := range [][2]string{{"g_osi", "osi_vector"}, {"g_dsi", "dsi_vector"}, {"osi", "osi_peak"}, {"dsi", "dsi_peak"}} {
+					est[k] = append(est[k], num(r, p[0]))
+					tru[k] = append(tru[k], num(tu, p[1]))
+				}
+				class, _ := tu["tuning_class"].(string)
+				if class == "untuned" || num(tu, "peak_rate_hz") < 10 {
+					continue
+				}
+				checked++
+				mu, est, period := num(tu, "pref_direction_deg"), num(r, "vector_pref_direction_deg"), 360.0
+				if class == "orientation" {
+					mu, est, period = math.Mod(mu, 180), num(r, "vector_pref_orientation_deg"), 180
+				}
+				diff := math.Mod(math.Abs(est-mu), period)
+				if diff = math.Min(diff, period-diff); !(diff <= 22.5) {
+					t.Errorf("unit %v (%s): preferred %.1f° vs truth %.1f° (period %g°)", tu["id"], class, est, mu, period)
+				}
+			}
+			if checked < 10 {
+				t.Fatalf("only %d units checked", checked)
+			}
+			for k, name := range []string{"g_osi", "g_dsi", "osi", "dsi"} {
+				if r := pearsonR(est[k], tru[k]); !(r >= 0.9) {
+					t.Errorf("%s: r = %.3f < 0.9", name, r)
+				}
+			}
+		})
+	}
+}
+
+func pearsonR(x, y []float64) float64 {
+	n := float64(len(x))
+	var mx, my float64
+	for i := range x {
+		mx, my = mx+x[i]/n, my+y[i]/n
+	}
+	var sxy, sxx, syy float64
+	for i := range x {
+		sxy += (x[i] - mx) * (y[i] - my)
+		sxx += (x[i] - mx) * (x[i] - mx)
+		syy += (y[i] - my) * (y[i] - my)
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
