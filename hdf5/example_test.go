@@ -1,8 +1,10 @@
 package hdf5_test
 
 import (
+	"bytes"
 	"fmt"
 	"log"
+	"os"
 
 	"github.com/neurodata/neurodata/hdf5"
 )
@@ -54,4 +56,24 @@ func ExampleFile_Walk() {
 	// Output:
 	// /acquisition/ElectricalSeries/data true
 	// true
+}
+
+// NewReader reads from any io.ReaderAt, here a file held in memory.
+func ExampleNewReader() {
+	b, err := os.ReadFile("../testdata/hdf5/types_v0.h5")
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := hdf5.NewReader(bytes.NewReader(b), int64(len(b)), hdf5.WithWorkers(2))
+	if err != nil {
+		log.Fatal(err)
+	}
+	a, err := f.Root().Attr("title")
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, _ := a.String()
+	fmt.Println(f.SuperblockVersion(), s)
+	// Output:
+	// 0 neurodata testdata: datatypes
 }
