@@ -306,3 +306,35 @@ func TestBitshuffleZstd(t *testing.T) {
 		t.Fatal("no bitshuffle_lz4 fixtures")
 	}
 }
+
+// Decode is safe for concurrent use (pooled decoders and buffers): 8
+// goroutines decode every fixture and must all get h5py's bytes.
+func TestDecodeConcurrent(t *testing.T) {
+	fx := loadFixtures(t)
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for k := 0; k < 3; k++ {
+				for _, f := range fx {
+					raw, _ := base64.StdEncoding.DecodeString(f.Raw)
+					out, err := Decode(f.specs(), raw, f.ElemSize, f.ChunkBytes, f.Mask)
+					if err != nil {
+						errs <- err
+						return
+					}
+					sum := sha256.Sum256(out)
+					if hex.EncodeToString(sum[:]) != f.WantSHA256 {
+						errs <- errors.New(f.Name + ": wrong bytes under concurrency")
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
