@@ -102,9 +102,10 @@ func TestAnalyzeTuningUsageErrors(t *testing.T) {
 	}
 }
 
-// analyze place on the embedded place example: field centres within 5 cm of
-// the simulated centres and bias-corrected Skaggs information within 15% of
-// the truth at 4 cm bins (issue 5 acceptance 2, through the CLI).
+// analyze place on the behavior_place fixture (embedded example and the
+// three storage variants): field centres within 5 cm of the simulated
+// centres and bias-corrected Skaggs information within 15% of the truth at 2
+// and 4 cm bins (issue 5 acceptance 2, through the NWB reader and the CLI).
 func TestAnalyzePlaceExample(t *testing.T) {
 	var truth struct {
 		Units []struct {
@@ -114,28 +115,38 @@ func TestAnalyzePlaceExample(t *testing.T) {
 		} `json:"units"`
 	}
 	anTruth(t, "behavior_place.truth.json", &truth)
-	code, stdout, stderr := runAn(t, "place", "--example", "behavior_place", "--position", "processing/behavior/Position/position",
-		"--bin", "0.04", "--range", "0:2", "--shuffles", "20", "--min-shift", "10", "--json")
-	if code != ExitOK {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var res struct {
-		Units []struct {
-			COM  []float64 `json:"field_com"`
-			Bits float64   `json:"skaggs_bits_per_spike_corrected"`
-			P    float64   `json:"p"`
-		} `json:"units"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
-		t.Fatal(err)
-	}
-	for u, tu := range truth.Units {
-		if !tu.IsPlace {
-			continue
-		}
-		r := res.Units[u]
-		if math.Abs(r.COM[0]-tu.Center) > 0.05 || math.Abs(r.Bits-tu.Bits["0.04"]) > 0.15*tu.Bits["0.04"] || r.P != 1.0/21 {
-			t.Errorf("unit %d: centre %.3f (truth %.3f), bits %.3f (truth %.3f), p %g", u, r.COM[0], tu.Center, r.Bits, tu.Bits["0.04"], r.P)
+	for _, src := range []string{"example", "default", "compressed", "latest"} {
+		for _, bin := range []string{"0.02", "0.04"} {
+			file := []string{"--example", "behavior_place"}
+			if src != "example" {
+				file = []string{filepath.Join("..", "..", "..", "shared", "fixtures", src, "behavior_place.nwb")}
+			}
+			args := append([]string{"place"}, file...)
+			args = append(args, "--position", "processing/behavior/Position/position",
+				"--bin", bin, "--range", "0:2", "--shuffles", "20", "--min-shift", "10", "--json")
+			code, stdout, stderr := runAn(t, args...)
+			if code != ExitOK {
+				t.Fatalf("%s: exit %d: %s", src, code, stderr)
+			}
+			var res struct {
+				Units []struct {
+					COM  []float64 `json:"field_com"`
+					Bits float64   `json:"skaggs_bits_per_spike_corrected"`
+					P    float64   `json:"p"`
+				} `json:"units"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+				t.Fatal(err)
+			}
+			for u, tu := range truth.Units {
+				if !tu.IsPlace {
+					continue
+				}
+				r, want := res.Units[u], tu.Bits[bin]
+				if math.Abs(r.COM[0]-tu.Center) > 0.05 || math.Abs(r.Bits-want) > 0.15*want || r.P != 1.0/21 {
+					t.Errorf("%s bin %s unit %d: centre %.3f (truth %.3f), bits %.3f (truth %.3f), p %g", src, bin, u, r.COM[0], tu.Center, r.Bits, want, r.P)
+				}
+			}
 		}
 	}
 }
