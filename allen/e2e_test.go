@@ -101,7 +101,7 @@ func (e *env) gets(rel string) int {
 
 func TestReleasesPaged(t *testing.T) {
 	e := newEnv(t)
-	e.srv.MaxKeys = 1 // one key per ListObjectsV2 page: continuation tokens are followed
+	e.srv.SetMaxKeys(1) // one key per ListObjectsV2 page: continuation tokens are followed
 	p, _ := allen.LookupProject("vbn")
 	rs, err := e.cache.Client.Releases(context.Background(), p)
 	if err != nil {
@@ -279,7 +279,7 @@ func TestResumeAfterKill(t *testing.T) {
 	}
 	rel := "visual-behavior-neuropixels-0.5.0/behavior_ecephys_sessions/1043752325/ecephys_session_1043752325.nwb"
 	size := int64(len(e.fx.Objects[rel]))
-	e.srv.Chunk, e.srv.ChunkDelay = 16<<10, 2*time.Millisecond
+	e.srv.Throttle(16<<10, 2*time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e.cache.Fetcher.Progress = &cancelAfter{cancel: cancel, limit: size / 2}
@@ -295,7 +295,7 @@ func TestResumeAfterKill(t *testing.T) {
 		t.Fatalf("partial file visible at its final path: %v", err)
 	}
 	e.cache.Fetcher.Progress = nil
-	e.srv.ChunkDelay = 0
+	e.srv.Throttle(0, 0)
 	e.srv.ResetStats()
 	res := e.fetchSession(t, context.Background(), r, "ecephys_session", s3emu.SessionA)
 	if !res[0].Resumed || res[0].Bytes >= size || e.srv.Stats().Bytes >= size {
@@ -306,11 +306,12 @@ func TestResumeAfterKill(t *testing.T) {
 func TestCorruptObjectRefetched(t *testing.T) {
 	e := newEnv(t)
 	r := e.release(t, "vbn", "0.5.0")
-	e.srv.Faults = s3emu.NewFaults(mirror.Fault{Kind: mirror.Corrupt, Match: "ecephys_session_1043752325.nwb", Times: 1, After: 1000})
+	faults := s3emu.NewFaults(mirror.Fault{Kind: mirror.Corrupt, Match: "ecephys_session_1043752325.nwb", Times: 1, After: 1000})
+	e.srv.SetFaults(faults)
 	rel := "visual-behavior-neuropixels-0.5.0/behavior_ecephys_sessions/1043752325/ecephys_session_1043752325.nwb"
 	res := e.fetchSession(t, context.Background(), r, "ecephys_session", s3emu.SessionA)
-	if e.srv.Faults.Fired(mirror.Corrupt) != 1 || res[0].Status != fetch.StatusDownloaded || e.gets(rel) != 2 {
-		t.Fatalf("corrupt fired %d, status %s, %d GETs; want 1, downloaded, 2", e.srv.Faults.Fired(mirror.Corrupt), res[0].Status, e.gets(rel))
+	if faults.Fired(mirror.Corrupt) != 1 || res[0].Status != fetch.StatusDownloaded || e.gets(rel) != 2 {
+		t.Fatalf("corrupt fired %d, status %s, %d GETs; want 1, downloaded, 2", faults.Fired(mirror.Corrupt), res[0].Status, e.gets(rel))
 	}
 }
 
@@ -340,10 +341,11 @@ func TestFaultsRecovered(t *testing.T) {
 			if _, err := e.cache.Table(context.Background(), r, "ecephys_sessions"); err != nil {
 				t.Fatal(err)
 			}
-			e.srv.Faults = s3emu.NewFaults(mirror.Fault{Kind: k, Match: ".nwb", Times: 1, After: 5000, RetryAfter: "0"})
+			faults := s3emu.NewFaults(mirror.Fault{Kind: k, Match: ".nwb", Times: 1, After: 5000, RetryAfter: "0"})
+			e.srv.SetFaults(faults)
 			e.fetchSession(t, context.Background(), r, "ecephys_session", s3emu.SessionA)
-			if e.srv.Faults.Fired(k) != 1 {
-				t.Fatalf("fault fired %d times", e.srv.Faults.Fired(k))
+			if faults.Fired(k) != 1 {
+				t.Fatalf("fault fired %d times", faults.Fired(k))
 			}
 		})
 	}
@@ -356,7 +358,8 @@ func TestRedirectLoopFails(t *testing.T) {
 	if _, err := e.cache.Table(ctx, r, "ecephys_sessions"); err != nil {
 		t.Fatal(err)
 	}
-	e.srv.Faults = s3emu.NewFaults(mirror.Fault{Kind: mirror.RedirectLoop, Match: ".nwb"})
+	faults := s3emu.NewFaults(mirror.Fault{Kind: mirror.RedirectLoop, Match: ".nwb"})
+	e.srv.SetFaults(faults)
 	files, _ := e.cache.SessionFiles(ctx, r, "ecephys_session", s3emu.SessionA)
 	res, err := e.cache.Fetch(ctx, files)
 	if err != nil {

@@ -30,24 +30,20 @@ type ObjectVersion struct {
 	ETag     string // hex MD5 of Data (S3 single-part ETag)
 }
 
-// Server is the emulator. Configure exported fields before serving.
+// Server is the emulator; its methods are safe for concurrent use, also
+// while requests are being served.
 type Server struct {
-	// MaxKeys is the ListObjectsV2 page size (default 1000, as on S3).
-	MaxKeys int
-	// Chunk and ChunkDelay throttle object bodies: Chunk bytes are written
-	// and flushed, then ChunkDelay is waited (tests that cancel mid-way).
-	Chunk      int
-	ChunkDelay time.Duration
-	// Faults, when set, injects failures into object requests.
-	Faults *Faults
-
-	mu      sync.Mutex
-	buckets map[string]map[string][]*ObjectVersion // bucket → key → versions, oldest first
-	nextVer int
-	gets    map[string]int // "bucket/key" → object GETs answered with a body
-	heads   int
-	lists   int
-	bytes   int64
+	mu         sync.Mutex
+	maxKeys    int
+	chunk      int
+	chunkDelay time.Duration
+	faults     *Faults
+	buckets    map[string]map[string][]*ObjectVersion // bucket → key → versions, oldest first
+	nextVer    int
+	gets       map[string]int // "bucket/key" → object GETs answered with a body
+	heads      int
+	lists      int
+	bytes      int64
 }
 
 // New returns an empty emulator.
@@ -75,6 +71,29 @@ func (s *Server) Put(bucket, key string, data []byte) string {
 	}
 	b[key] = append(b[key], v)
 	return v.ID
+}
+
+// SetMaxKeys sets the ListObjectsV2 page size (default 1000, as on S3).
+func (s *Server) SetMaxKeys(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxKeys = n
+}
+
+// Throttle makes object bodies go out chunk bytes at a time, flushed,
+// with delay between chunks (tests that interrupt a transfer mid-way).
+// Zero values restore full speed.
+func (s *Server) Throttle(chunk int, delay time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chunk, s.chunkDelay = chunk, delay
+}
+
+// SetFaults installs fault rules for object GETs (nil removes them).
+func (s *Server) SetFaults(f *Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = f
 }
 
 // Gets reports how many object GETs of bucket/key were answered with a
@@ -143,8 +162,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.list(w, r, bucket)
 		return
 	}
-	if s.Faults != nil && r.Method == http.MethodGet {
-		if f, ok := s.Faults.pick(r.URL.Path); ok {
+	s.mu.Lock()
+	faults := s.faults
+	s.mu.Unlock()
+	if faults != nil && r.Method == http.MethodGet {
+		if f, ok := faults.pick(r.URL.Path); ok {
 			s.fault(w, r, bucket, key, f)
 			return
 		}
@@ -177,8 +199,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, bucket string) {
 		v := vs[len(vs)-1]
 		cs = append(cs, content{k, v.Modified.Format(time.RFC3339), `"` + v.ETag + `"`, len(v.Data), "STANDARD"})
 	}
+	maxKeys := s.maxKeys
 	s.mu.Unlock()
-	maxKeys := s.MaxKeys
 	if maxKeys <= 0 {
 		maxKeys = 1000
 	}
@@ -271,13 +293,13 @@ func (s *Server) object(w http.ResponseWriter, r *http.Request, bucket, key stri
 	}
 	s.mu.Lock()
 	s.gets[bucket+"/"+key]++
+	chunk, delay := s.chunk, s.chunkDelay
 	s.mu.Unlock()
 	if bw != nil {
 		w = bw(w)
 	}
 	w.WriteHeader(status)
 	body := v.Data[start : start+n]
-	chunk := s.Chunk
 	if chunk <= 0 {
 		chunk = 256 << 10
 	}
@@ -291,12 +313,12 @@ func (s *Server) object(w http.ResponseWriter, r *http.Request, bucket, key stri
 			return
 		}
 		body = body[k:]
-		if s.ChunkDelay > 0 && len(body) > 0 {
+		if delay > 0 && len(body) > 0 {
 			if fl, ok := w.(http.Flusher); ok {
 				fl.Flush()
 			}
 			select {
-			case <-time.After(s.ChunkDelay):
+			case <-time.After(delay):
 			case <-r.Context().Done():
 				return
 			}

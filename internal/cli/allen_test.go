@@ -259,7 +259,7 @@ func TestAllenUnknownNames(t *testing.T) {
 
 func TestAllenFetchInterrupted(t *testing.T) {
 	fx, base := allenEmu(t)
-	fx.Server.Chunk, fx.Server.ChunkDelay = 8<<10, 20*time.Millisecond
+	fx.Server.Throttle(8<<10, 20*time.Millisecond)
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -273,7 +273,7 @@ func TestAllenFetchInterrupted(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, rel)); !os.IsNotExist(err) {
 		t.Fatalf("partial file at the final path: %v", err)
 	}
-	fx.Server.ChunkDelay = 0
+	fx.Server.Throttle(0, 0)
 	code, sout, errs := ndRun(t, "fetch", "--s3-url", base, "-o", dir, "--json", "allen:vbn@0.5.0/ecephys_session/1043752325")
 	var sum allenFetchSummary
 	json.Unmarshal([]byte(sout), &sum)
