@@ -111,7 +111,9 @@ func decodeBlosc(in []byte, limit int) ([]byte, error) {
 		case flags&bloscShuffle != 0 && flags&bloscBitShuffle != 0:
 			return nil, corruptf("blosc extended (Blosc2) header not supported")
 		case flags&bloscShuffle != 0 && typesize > 1:
-			copy(o, unshuffle(dst, typesize))
+			u := unshuffle(dst, typesize)
+			copy(o, u)
+			putBuf(u)
 		case flags&bloscBitShuffle != 0 && typesize >= 1:
 			// The whole block is one bit-transpose of its elements rounded
 			// down to a multiple of 8; frame version 2 stored blocks with a

@@ -178,6 +178,16 @@ func corruptf(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errCorrupt, fmt.Sprintf(format, a...))
 }
 
+// Recycle hands a result of Decode back for reuse once the caller has
+// copied it out and will not touch it again; chunk is the input that was
+// passed to Decode (results that alias it are left alone). Optional: it
+// saves allocating and zeroing a chunk-sized buffer per chunk.
+func Recycle(out, chunk []byte) {
+	if !aliases(out, chunk) {
+		putBuf(out)
+	}
+}
+
 // aliases reports whether a and b share backing memory.
 func aliases(a, b []byte) bool {
 	if cap(a) == 0 || cap(b) == 0 {

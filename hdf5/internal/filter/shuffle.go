@@ -13,7 +13,7 @@ func unshuffle(in []byte, size int) []byte {
 		return in
 	}
 	n := len(in) / size
-	out := make([]byte, len(in))
+	out := getBuf(len(in)) // every byte is written below
 	switch size {
 	case 2:
 		a, b := in[:n], in[n:2*n]
