@@ -673,6 +673,8 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 		}
 	}
 	specs := ds.filterSpecs()
+	// small reads of filtered data go through the decoded-chunk cache
+	useCache := len(specs) > 0 && len(jobs) <= maxCachedReadChunks && ds.f.chunks != nil
 	var fillOnce sync.Once
 	var fillChunk []byte
 	getFill := func() []byte {
@@ -705,11 +707,22 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 				}
 			}
 		}
+		ck := chunkCacheKey{ds: ds.addr, key: j.key}
+		if useCache {
+			if b := ds.f.chunks.get(ck); b != nil {
+				copySel(dst, b, ds.dims, j.origin, ds.chunkDims, s, es)
+				return nil
+			}
+		}
 		b, release, err := ds.readChunk(loc, sp)
 		if err != nil {
 			return err
 		}
 		copySel(dst, b, ds.dims, j.origin, ds.chunkDims, s, es)
+		if useCache {
+			// keep a private copy: b may live in a pooled buffer
+			ds.f.chunks.put(ck, append([]byte(nil), b...))
+		}
 		release()
 		return nil
 	}

@@ -382,3 +382,84 @@ func TestVirtualDatasets(t *testing.T) {
 		t.Errorf("checked %d virtual datasets, want 8", n)
 	}
 }
+
+// TestChunkCacheRowReads reads a deflated dataset one row at a time, with
+// and without the decoded-chunk cache, and compares with one full read.
+func TestChunkCacheRowReads(t *testing.T) {
+	p := "../../shared/fixtures/compressed/ophys_scenes.nwb"
+	if _, err := os.Stat(p); err != nil {
+		t.Skip("../shared/fixtures not present")
+	}
+	for _, cache := range []int64{0, DefaultChunkCache, 1 << 10} {
+		f, err := Open(p, WithChunkCache(cache))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := f.Dataset("/processing/ophys/DfOverF/RoiResponseSeries/data")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds.Filters()) == 0 {
+			t.Fatal("expected a filtered dataset")
+		}
+		full, err := ds.ReadFloat32s(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh := ds.Shape()
+		rows := min(sh[0], 700)
+		// four goroutines share the file (and its cache)
+		errs := make(chan error, 4)
+		for g := 0; g < 4; g++ {
+			go func(g int) {
+				for r := uint64(g); r < rows; r += 2 {
+					row, err := ds.ReadFloat32s(&Hyperslab{Start: []uint64{r, 0}, Count: []uint64{1, sh[1]}})
+					if err != nil {
+						errs <- err
+						return
+					}
+					for c := range row {
+						if row[c] != full[r*sh[1]+uint64(c)] {
+							errs <- fmt.Errorf("cache %d: row %d col %d: %v, want %v", cache, r, c, row[c], full[r*sh[1]+uint64(c)])
+							return
+						}
+					}
+				}
+				errs <- nil
+			}(g)
+		}
+		for g := 0; g < 4; g++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.Close()
+	}
+}
+
+// BenchmarkRowReads reads a deflated dataset row by row (the decoded-chunk
+// cache makes each chunk decode once).
+func BenchmarkRowReads(b *testing.B) {
+	p := "../../shared/fixtures/compressed/ophys_scenes.nwb"
+	if _, err := os.Stat(p); err != nil {
+		b.Skip("../shared/fixtures not present")
+	}
+	for _, cache := range []int64{0, DefaultChunkCache} {
+		b.Run(fmt.Sprintf("cache=%d", cache), func(b *testing.B) {
+			f, err := Open(p, WithChunkCache(cache))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			ds, _ := f.Dataset("/processing/ophys/DfOverF/RoiResponseSeries/data")
+			sh := ds.Shape()
+			for b.Loop() {
+				for r := uint64(0); r < min(sh[0], 512); r++ {
+					if _, err := ds.ReadFloat32s(&Hyperslab{Start: []uint64{r, 0}, Count: []uint64{1, sh[1]}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

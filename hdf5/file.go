@@ -23,9 +23,11 @@ const DefaultMaxAlloc int64 = 4 << 30
 type Option func(*options)
 
 type options struct {
-	workers  int
-	maxAlloc int64
-	extDir   string
+	workers       int
+	maxAlloc      int64
+	extDir        string
+	chunkCache    int64
+	chunkCacheSet bool
 }
 
 // WithWorkers sets the number of goroutines that decode chunks of one read;
@@ -66,6 +68,7 @@ type File struct {
 	chunkMaps  map[uint64]map[uint64]chunkLoc
 	fheaps     map[uint64]*fractalHeap
 	cacheImage []cacheEntry // sorted by addr; set once at open
+	chunks     *chunkCache
 	external   map[string]*File
 	pathIdx    map[uint64]string
 	linkCache  map[uint64][]Link
@@ -128,6 +131,11 @@ func NewReader(r io.ReaderAt, size int64, opts ...Option) (f *File, err error) {
 	if err := f.readSuperblock(); err != nil {
 		return nil, err
 	}
+	cc := int64(DefaultChunkCache)
+	if f.opts.chunkCacheSet {
+		cc = f.opts.chunkCache
+	}
+	f.chunks = newChunkCache(cc)
 	return f, nil
 }
 

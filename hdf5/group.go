@@ -493,6 +493,9 @@ func (f *File) externalFile(name string) (*File, error) {
 			}
 		}
 		opts := []Option{WithWorkers(f.opts.workers), WithMaxAlloc(f.opts.maxAlloc), WithExternalDir(filepath.Dir(c))}
+		if f.opts.chunkCacheSet {
+			opts = append(opts, WithChunkCache(f.opts.chunkCache))
+		}
 		e, err := Open(c, opts...)
 		if err != nil {
 			lastErr = err
