@@ -407,7 +407,7 @@ func TestChunkCacheRowReads(t *testing.T) {
 			t.Fatal(err)
 		}
 		sh := ds.Shape()
-		rows := min(sh[0], 700)
+		rows := min(sh[0], 300)
 		// four goroutines share the file (and its cache)
 		errs := make(chan error, 4)
 		for g := 0; g < 4; g++ {
