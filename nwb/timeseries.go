@@ -356,3 +356,13 @@ func (s *TimeSeries) Series() (*ts.Series, error) {
 	}
 	return ts.NewSeries(smp.Times, smp.Data, ch, ts.IntervalSet{})
 }
+
+// ROINames returns the roi_names of an NWB 1.x RoiResponseSeries (NWB 2
+// files use ROIs instead).
+func (s *TimeSeries) ROINames() ([]string, error) {
+	ds, err := s.g.Dataset("roi_names")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s has no roi_names", ErrNotFound, s.Path)
+	}
+	return ds.ReadStrings(nil)
+}

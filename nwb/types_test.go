@@ -126,6 +126,9 @@ func TestNWB1Allen(t *testing.T) {
 	if err != nil || len(dff) != 1 || dff[0].Type.Name != "RoiResponseSeries" {
 		t.Fatalf("DfOverF: %v %v", dff, err)
 	}
+	if names, err := dff[0].ROINames(); err != nil || len(names) != 1 {
+		t.Errorf("roi_names %v %v", names, err)
+	}
 	smp, err := dff[0].Read()
 	if err != nil || len(smp.Data) != 1 || smp.Channels != 1 {
 		t.Errorf("dF/F read: %+v %v", smp, err)
