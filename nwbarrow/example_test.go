@@ -23,7 +23,9 @@ func ExampleTable() {
 	for _, fld := range rr.Schema().Fields() {
 		fmt.Println(fld.Name, fld.Type)
 	}
-	out := filepath.Join(os.TempDir(), "units.parquet")
+	dir, _ := os.MkdirTemp("", "nwbarrow-example")
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "units.parquet")
 	if err := nwbarrow.WriteFile(out, nwbarrow.Parquet, memory.DefaultAllocator, rr); err != nil {
 		fmt.Println(err)
 	}
