@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/neurodata/neurodata/internal/fetch"
 )
@@ -226,33 +227,54 @@ func (c *Client) Manifest(ctx context.Context, p *Project, release string) (*Man
 // ErrNotFound is wrapped when the bucket answers 404.
 var ErrNotFound = errors.New("not found")
 
+// get reads a small object (listing, manifest) whole. The HTTP client
+// retries connection errors, 429 and 5xx; a body cut short is retried
+// here, up to four attempts.
 func (c *Client) get(ctx context.Context, u string, limit int64) ([]byte, error) {
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		var b []byte
+		var retry bool
+		b, retry, err = c.get1(ctx, u, limit)
+		if err == nil || !retry || ctx.Err() != nil {
+			return b, err
+		}
+		select {
+		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return nil, err
+}
+
+func (c *Client) get1(ctx context.Context, u string, limit int64) (b []byte, retry bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, fmt.Errorf("allen: %w", err)
+		return nil, false, fmt.Errorf("allen: %w", err)
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("allen: %w", err)
+		return nil, false, fmt.Errorf("allen: %w", err)
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return nil, fmt.Errorf("allen: GET %s: %w", u, ErrNotFound)
+		return nil, false, fmt.Errorf("allen: GET %s: %w", u, ErrNotFound)
 	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("allen: GET %s: HTTP %d", u, resp.StatusCode)
+		return nil, false, fmt.Errorf("allen: GET %s: HTTP %d", u, resp.StatusCode)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	b, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("allen: GET %s: %w", u, err)
+		return nil, true, fmt.Errorf("allen: GET %s: %w", u, err)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("allen: GET %s: body larger than %d bytes", u, limit)
+		return nil, false, fmt.Errorf("allen: GET %s: body larger than %d bytes", u, limit)
 	}
 	if resp.ContentLength >= 0 && int64(len(b)) != resp.ContentLength {
-		return nil, fmt.Errorf("allen: GET %s: body %d bytes, Content-Length %d", u, len(b), resp.ContentLength)
+		return nil, true, fmt.Errorf("allen: GET %s: body %d bytes, Content-Length %d", u, len(b), resp.ContentLength)
 	}
-	return b, nil
+	return b, false, nil
 }
 
 // head learns an object's size (as AllenSDK does with list_object_versions).

@@ -215,8 +215,8 @@ func suggest(s string, candidates []string) string {
 }
 
 // Closest returns up to n candidates nearest to s by Levenshtein distance,
-// keeping those within max(2, len(s)/2) edits and at most one edit
-// further than the best, nearest first (ties in candidate order). A
+// keeping those within max(2, len(s)/2) edits and tied with the best
+// (in candidate order). A
 // candidate containing s (three or more characters) counts as one edit
 // away.
 func Closest(s string, candidates []string, n int) []string {
@@ -248,7 +248,7 @@ func Closest(s string, candidates []string, n int) []string {
 		return cs[a].i < cs[b].i
 	})
 	var out []string
-	for i := 0; i < len(cs) && i < n && cs[i].d <= cs[0].d+1; i++ {
+	for i := 0; i < len(cs) && i < n && cs[i].d == cs[0].d; i++ {
 		out = append(out, cs[i].c)
 	}
 	return out

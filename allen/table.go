@@ -81,7 +81,7 @@ var ErrCSV = errors.New("bad metadata CSV")
 // ReadTable parses a metadata CSV (header row, then records) and types
 // every column: columns named id, *_id or file_id as int64, names holding
 // "date" as times, bracketed Python list literals as lists; other columns
-// are int64, float64 or bool when every non-null cell parses, else
+// are int64, float64, bool or times when every non-null cell parses, else
 // string. A column whose cells do not all fit the rule keeps its text
 // (never an error). pandas' "123.0" spelling of integer ids with nulls is
 // accepted for id columns.
@@ -177,7 +177,7 @@ func typeColumn(name string, v []string) *Column {
 		try(String)
 		return c
 	}
-	if try(Int64) || try(Float64) || try(Bool) {
+	if try(Int64) || try(Float64) || try(Bool) || try(Time) {
 		return c
 	}
 	try(String)

@@ -117,8 +117,11 @@ func (r *release) manifest() {
 		"data_files":                   r.data,
 	}
 	b, _ := json.MarshalIndent(m, "", "  ")
-	key := r.project + "/manifests/" + r.project + "_project_manifest_v" + r.version + ".json"
-	r.f.Server.Put(r.bucket, key, b)
+	name := "manifests/" + r.project + "_project_manifest_v" + r.version + ".json"
+	r.f.Server.Put(r.bucket, r.project+"/"+name, b)
+	local := r.project + "-" + r.version + "/" + name
+	r.f.Objects[local] = b
+	r.f.Keys[local] = r.bucket + "/" + r.project + "/" + name
 }
 
 // NewFixture builds the fixture bucket, taking NWB payloads from dir (see

@@ -243,7 +243,7 @@ func TestAllenUnknownNames(t *testing.T) {
 	}{
 		{[]string{"ls", "allen:vbx"}, `unknown project "vbx"; did you mean vbn, vbo`},
 		{[]string{"ls", "allen:visual-behaviour-ophys"}, "did you mean visual-behavior-ophys?"},
-		{[]string{"fetch", "-o", dir, "allen:vbn@0.3.0/ecephys_session/1043752325"}, `unknown release "0.3.0" of visual-behavior-neuropixels; did you mean 0.4.0, 0.5.0?`},
+		{[]string{"fetch", "-o", dir, "allen:vbn@0.3.0/ecephys_session/1043752325"}, `unknown release "0.3.0" of visual-behavior-neuropixels; did you mean 0.4.0, 0.5.0?` /* both one edit from 0.3.0 */},
 		{[]string{"fetch", "-o", dir, "allen:vbn@0.5.0/ecephys_session/1046581763"}, "did you mean 1046581736?"},
 		{[]string{"fetch", "-o", dir, "allen:vbo/ophys_experiment/951980474"}, "did you mean 951980473, 951980475?"},
 		{[]string{"ls", "--cache-dir", dir, "allen:vbo", "--table", "ophys_cell_table"}, "did you mean ophys_cells_table?"},
