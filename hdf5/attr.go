@@ -195,11 +195,30 @@ func (o *object) attrs() ([]*Attribute, error) {
 // Attrs returns the object's attributes in stored order (creation order
 // when tracked).
 func (o *object) Attrs() ([]*Attribute, error) {
-	as, err := o.attrs()
-	if err != nil {
-		return nil, fmt.Errorf("hdf5: attributes of %s: %w", o.path, err)
+	f := o.f
+	f.mu.Lock()
+	as, ok := f.attrCache[o.addr]
+	f.mu.Unlock()
+	if !ok {
+		var err error
+		as, err = o.attrs()
+		if err != nil {
+			return nil, fmt.Errorf("hdf5: attributes of %s: %w", o.path, err)
+		}
+		f.mu.Lock()
+		if f.attrCache == nil || len(f.attrCache) > 4096 {
+			f.attrCache = map[uint64][]*Attribute{}
+		}
+		f.attrCache[o.addr] = as
+		f.mu.Unlock()
 	}
-	return as, nil
+	// copies, so callers cannot change the cached attributes
+	out := make([]*Attribute, len(as))
+	for i, a := range as {
+		c := *a
+		out[i] = &c
+	}
+	return out, nil
 }
 
 // Attr returns the named attribute or ErrNotFound.

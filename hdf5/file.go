@@ -69,6 +69,7 @@ type File struct {
 	fheaps     map[uint64]*fractalHeap
 	cacheImage []cacheEntry // sorted by addr; set once at open
 	chunks     *chunkCache
+	attrCache  map[uint64][]*Attribute
 	external   map[string]*File
 	pathIdx    map[uint64]string
 	linkCache  map[uint64][]Link
