@@ -392,3 +392,37 @@ func TestOphysSessionAndProbeFiles(t *testing.T) {
 		t.Fatalf("behavior-only session: %d files", len(res))
 	}
 }
+
+// TestOfflineAfterFetch: a named release whose manifest and tables were
+// fetched before is usable with the bucket unreachable.
+func TestOfflineAfterFetch(t *testing.T) {
+	fx := s3emu.NewFixture("")
+	ts := s3emu.NewTestServer(fx.Server)
+	dir := t.TempDir()
+	hc := fetch.NewHTTPClient(&fetch.HTTPOptions{Retries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
+	mk := func() *allen.Cache {
+		return &allen.Cache{Dir: dir, Client: allen.NewClient(ts.URL, hc), Fetcher: &fetch.Fetcher{MinBackoff: time.Millisecond, Attempts: 1}}
+	}
+	p, _ := allen.LookupProject("vbn")
+	ctx := context.Background()
+	r, err := mk().Release(ctx, p, "0.5.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mk().SessionFiles(ctx, r, "ecephys_session", s3emu.SessionA); err != nil {
+		t.Fatal(err)
+	}
+	ts.Close()
+	c := mk()
+	r, err = c.Release(ctx, p, "0.5.0")
+	if err != nil {
+		t.Fatalf("offline release: %v", err)
+	}
+	files, err := c.SessionFiles(ctx, r, "ecephys_session", s3emu.SessionC)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("offline table: %v", err)
+	}
+	if _, err := c.Release(ctx, p, ""); err == nil {
+		t.Fatal("latest resolved without the bucket")
+	}
+}
