@@ -369,9 +369,8 @@ func (f *File) decodeValue(raw []byte, t *Datatype, depth int, budget *int64) (a
 		if t.Base == nil {
 			return nil, fmt.Errorf("hdf5: enum without base")
 		}
-		if isBool(t) {
-			return raw[0] != 0, nil
-		}
+		// enums (h5py's bools included) are their integer values, as in
+		// ReadValues
 		return intValue(raw[:t.Size], t.Base), nil
 	case ClassFloat:
 		return floatValue(raw[:t.Size], t), nil
