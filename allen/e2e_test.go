@@ -334,7 +334,7 @@ func TestCorruptLocalFileDetected(t *testing.T) {
 }
 
 func TestFaultsRecovered(t *testing.T) {
-	for _, k := range []mirror.FaultKind{mirror.Reset, mirror.Status500, mirror.Status503, mirror.Status429, mirror.Truncate, mirror.Stall, mirror.Corrupt, mirror.ETagChange, mirror.IgnoreRange} {
+	for _, k := range []mirror.FaultKind{mirror.Reset, mirror.Status500, mirror.Status503, mirror.Status429, mirror.Truncate, mirror.Stall, mirror.Corrupt, mirror.ETagChange, mirror.IgnoreRange, mirror.Status416} {
 		t.Run(string(k), func(t *testing.T) {
 			e := newEnv(t)
 			r := e.release(t, "vbn", "0.5.0")

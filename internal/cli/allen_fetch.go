@@ -18,6 +18,19 @@ import (
 // This file adds allen: references to `neurodata fetch` (issue 4);
 // fetch.go calls addAllenFetchFlags and runAllenFetch.
 
+// addAllenFetch documents allen: references and registers their flags on fetch.
+func addAllenFetch(cmd *cobra.Command) {
+	cmd.Long += "\n" + allenFetchHelp + `
+Downloads have the guarantees above (resume, verification, atomic rename,
+--existing, --dry-run, --json, progress); the S3 origin comes from --s3-url,
+then ALLEN_S3_URL, then AWS.`
+	cmd.Example += `
+  neurodata fetch allen:visual-behavior-neuropixels@0.5.0/ecephys_session/1043752325 -o allen
+  neurodata fetch --metadata-only allen:vbo -o allen
+  neurodata fetch allen:visual-coding-neuropixels/session/715093703 -o data`
+	addAllenFetchFlags(cmd.Flags())
+}
+
 // addAllenFetchFlags registers the flags that only apply to allen: arguments.
 func addAllenFetchFlags(f *pflag.FlagSet) {
 	f.Bool("metadata-only", false, "allen: fetch the release's manifest and metadata tables, no NWB files")
@@ -81,6 +94,8 @@ func runAllenFetch(cmd *cobra.Command, ios *IOStreams, args []string) error {
 			return usagef("%q: name a session (%s/<kind>/<id>) or use --metadata-only%s", a, a, allenFetchHelp)
 		}
 	}
+	include, _ := cmd.Flags().GetStringArray("include")
+	exclude, _ := cmd.Flags().GetStringArray("exclude")
 	start := time.Now()
 	client := allen.NewClient(flagString(cmd, "s3-url"), nil)
 	f := &fetch.Fetcher{Jobs: o.jobs, Existing: policy, Root: out, Client: client.HTTP}
@@ -105,7 +120,7 @@ func runAllenFetch(cmd *cobra.Command, ios *IOStreams, args []string) error {
 			if err != nil {
 				return allenErr(err)
 			}
-			jobs, _, err := dc.Plan(sel, out, dandi.PlanOptions{})
+			jobs, _, err := dc.Plan(sel, out, dandi.PlanOptions{Include: include, Exclude: exclude})
 			if err != nil {
 				return err
 			}
@@ -113,6 +128,9 @@ func runAllenFetch(cmd *cobra.Command, ios *IOStreams, args []string) error {
 			sum.Targets = append(sum.Targets, fetchTarget{Input: args[i], APIURL: dc.APIURL(), Dandiset: sel.DandisetID, Version: sel.Version, Resolved: sel.VersionResolved, Assets: len(jobs)})
 			batches = append(batches, batch{jobs: jobs, dc: dc})
 			continue
+		}
+		if len(include)+len(exclude) > 0 {
+			return usagef("%s: --include/--exclude select DANDI assets; a cloud-cache fetch names its session instead", args[i])
 		}
 		rel, err := cache.Release(ctx, p, ref.Release)
 		if err != nil {

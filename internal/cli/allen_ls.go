@@ -23,6 +23,29 @@ import (
 // isAllenRef reports whether an argument names Allen data (allen:…).
 func isAllenRef(s string) bool { return strings.HasPrefix(s, "allen:") }
 
+const allenLsHelp = `
+
+Allen Brain Observatory (allen:…): with allen: the projects and their
+releases; with allen:<project>[@release] the release (latest by default):
+its tables and data files; with --table the metadata table, typed (ids
+int64, dates as UTC times, lists parsed), filtered by --where and printed
+(--json: records) or written with --out (.parquet, .arrow, .csv, .jsonl).
+Manifests and tables are kept in --cache-dir and verified by BLAKE2b-512.
+Visual Coding projects list their sessions on DANDI.`
+
+const allenLsExample = `
+  neurodata ls allen:
+  neurodata ls allen:visual-behavior-neuropixels@0.5.0
+  neurodata ls allen:vbn --table ecephys_sessions --where 'session_number=1' --where 'structure_acronyms=VISp'
+  neurodata ls allen:vbo --table ophys_experiment_table --out experiments.parquet`
+
+// addAllenLs documents allen: references and registers their flags on ls.
+func addAllenLs(cmd *cobra.Command) {
+	cmd.Long += allenLsHelp
+	cmd.Example += allenLsExample
+	addAllenLsFlags(cmd.Flags())
+}
+
 // addAllenLsFlags registers the flags that only apply to allen: arguments.
 func addAllenLsFlags(f *pflag.FlagSet) {
 	f.String("table", "", "allen: print a metadata table of the release (e.g. ecephys_sessions)")

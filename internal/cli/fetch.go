@@ -100,7 +100,7 @@ is listed), 4 access refused, 2 bad arguments, 130 interrupted.`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be fetched and the total size, fetch nothing")
 	f.BoolVar(&o.json, "json", false, "print a JSON summary on stdout")
 	f.StringVar(&o.apiURL, "api-url", "", "DANDI API base URL (default $DANDI_API_URL or the URL's instance)")
-	addAllenFetchFlags(f) // allen: hook (issue 4), see allen_fetch.go
+	addAllenFetch(cmd) // allen: hook (issue 4), see allen_fetch.go
 	return cmd
 }
 

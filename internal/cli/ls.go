@@ -53,7 +53,7 @@ asset URL the matching assets. Columns: path, size in bytes, modified
 	f.BoolVar(&o.versions, "versions", false, "list the dandiset's versions")
 	f.StringVar(&o.search, "search", "", "free-text search when listing dandisets")
 	f.StringVar(&o.apiURL, "api-url", "", "DANDI API base URL (default $DANDI_API_URL or the URL's instance)")
-	addAllenLsFlags(f) // allen: hook (issue 4), see allen_ls.go
+	addAllenLs(cmd) // allen: hook (issue 4), see allen_ls.go
 	return cmd
 }
 
