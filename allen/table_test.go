@@ -252,3 +252,19 @@ func TestParseManifestRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionIDFromPath(t *testing.T) {
+	// Path forms of dandi-allen.md §3.3 (000021 sessions and LFP, 000728).
+	for p, want := range map[string]int64{
+		"sub-699733573/sub-699733573_ses-715093703.nwb":                         715093703,
+		"sub-699733573/sub-699733573_ses-715093703_probe-810755797_ecephys.nwb": 715093703,
+		"sub-222426/sub-222426_ses-501940850-StimB_ophys.nwb":                   501940850,
+	} {
+		if got, ok := SessionIDFromPath(p); !ok || got != want {
+			t.Errorf("%s: %d %v", p, got, ok)
+		}
+	}
+	if _, ok := SessionIDFromPath("sub-1/sub-1.nwb"); ok {
+		t.Error("no session accepted")
+	}
+}
