@@ -305,7 +305,8 @@ func (c *Cache) Fetch(ctx context.Context, files []File) ([]fetch.Result, error)
 	}
 	f := c.fetcher()
 	res := make([]fetch.Result, len(jobs))
-	var todo []int
+	var todo, later []int
+	firstOf := map[string]int{}
 	for i := range jobs {
 		j := &jobs[i]
 		res[i].Job = j
@@ -327,6 +328,11 @@ func (c *Cache) Fetch(ctx context.Context, files []File) ([]fetch.Result, error)
 				continue
 			}
 		}
+		if _, dup := firstOf[files[i].Hash]; dup {
+			later = append(later, i) // same bytes as a file of this batch: link after it arrives
+			continue
+		}
+		firstOf[files[i].Hash] = i
 		todo = append(todo, i)
 	}
 	sub := make([]fetch.Job, len(todo))
@@ -350,6 +356,22 @@ func (c *Cache) Fetch(ctx context.Context, files []File) ([]fetch.Result, error)
 	}
 	for i := range res {
 		if res[i].Status == fetch.StatusDownloaded || res[i].Status == fetch.StatusSkipped || res[i].Status == StatusLinked {
+			c.record(files[i].Rel, jobs[i].Dest, files[i].Hash)
+		}
+	}
+	for _, i := range later {
+		res[i].Status, res[i].Err = fetch.StatusFailed, fmt.Errorf("%s: identical file %s was not fetched", files[i].Rel, files[firstOf[files[i].Hash]].Rel)
+		if ferr != nil {
+			continue
+		}
+		ok, err := c.linkFromOther(jobs[i].Dest, files[i].Rel, files[i].Hash)
+		switch {
+		case err != nil:
+			res[i].Err = fmt.Errorf("%s: %w", files[i].Rel, err)
+		case ok:
+			res[i].Status, res[i].Err = StatusLinked, nil
+			res[i].Digests = map[string]string{fetch.DigestBLAKE2b: files[i].Hash}
+			jobs[i].Size = fileSize(jobs[i].Dest)
 			c.record(files[i].Rel, jobs[i].Dest, files[i].Hash)
 		}
 	}
@@ -487,6 +509,10 @@ func (c *Cache) linkFromOther(dest, rel, hash string) (bool, error) {
 			os.Remove(tmp)
 			return false, err
 		}
+		// A partial download of the same file from an interrupted run is
+		// obsolete now (internal/fetch names it DEST.ndpart).
+		os.Remove(dest + ".ndpart")
+		os.Remove(dest + ".ndpart.json")
 		return true, nil
 	}
 	return false, nil

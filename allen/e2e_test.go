@@ -426,3 +426,29 @@ func TestOfflineAfterFetch(t *testing.T) {
 		t.Fatal("latest resolved without the bucket")
 	}
 }
+
+// TestSameHashInOneBatch: two files of one request with identical bytes
+// are downloaded once.
+func TestSameHashInOneBatch(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r4 := e.release(t, "vbn", "0.4.0")
+	r5 := e.release(t, "vbn", "0.5.0")
+	f4, err := e.cache.SessionFiles(ctx, r4, "ecephys_session", s3emu.SessionA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f5, err := e.cache.SessionFiles(ctx, r5, "ecephys_session", s3emu.SessionA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.ResetStats()
+	res, err := e.cache.Fetch(ctx, append(f4, f5...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Status != fetch.StatusDownloaded || res[1].Status != allen.StatusLinked || e.srv.Stats().Gets != 1 {
+		t.Fatalf("statuses %s %s (%v), %d GETs; want downloaded, linked, 1", res[0].Status, res[1].Status, res[1].Err, e.srv.Stats().Gets)
+	}
+	e.checkFile(t, f5[0].Rel)
+}

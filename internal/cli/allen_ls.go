@@ -154,8 +154,11 @@ func runAllenLs(cmd *cobra.Command, ios *IOStreams, arg string) error {
 				where = "DANDI:" + strings.Join(p.Dandisets, ",")
 			}
 			rel := strings.Join(p.Releases, " ")
-			if p.Error != "" {
+			switch {
+			case p.Error != "":
 				rel = "(releases unavailable: " + p.Error + ")"
+			case p.Source == "dandi":
+				rel = "(sessions: neurodata ls allen:" + p.Aliases[0] + ")"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, strings.Join(p.Aliases, ","), where, rel)
 		}
@@ -296,7 +299,7 @@ func writeAllenTable(ios *IOStreams, out string, t *allen.Table, project, releas
 
 // runAllenLsVC lists the Visual Coding sessions of the DANDI mirrors.
 func runAllenLsVC(ctx context.Context, cmd *cobra.Command, ios *IOStreams, p *allen.Project, ref *allen.Ref) error {
-	if flagString(cmd, "table") != "" {
+	if w, _ := cmd.Flags().GetStringArray("where"); flagString(cmd, "table") != "" || len(w) > 0 || flagString(cmd, "out") != "" {
 		return usagef("%s has no metadata tables here: it is served from DANDI %s (ls lists its sessions)", p.Name, strings.Join(p.Dandisets, ", "))
 	}
 	dc := dandiClient(flagString(cmd, "api-url"), nil)
