@@ -586,6 +586,13 @@ func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec) (data []byte, re
 		release()
 		return nil, nil, err
 	}
+	if len(specs) > 0 {
+		// hand the decoded buffer back to the filter package too
+		release = func() {
+			filter.Recycle(data, raw)
+			rawPool.Put(bp)
+		}
+	}
 	return data, release, nil
 }
 
