@@ -1,0 +1,176 @@
+package pipeline
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Parameter blocks. Field names (yaml keys) are the flag names of the
+// matching `neurodata analyze` subcommand; defaults are the flags'
+// defaults. Workers never changes a result, so it is left out of the
+// content key (json:"-").
+
+// TuningParams are `neurodata analyze tuning`'s options.
+type TuningParams struct {
+	Intervals        string  `yaml:"intervals" json:"intervals"`
+	By               string  `yaml:"by" json:"by"`
+	Window           string  `yaml:"window,omitempty" json:"window,omitempty"`
+	Align            string  `yaml:"align,omitempty" json:"align,omitempty"`
+	Angles           string  `yaml:"angles,omitempty" json:"angles,omitempty"`
+	Units            string  `yaml:"units,omitempty" json:"units,omitempty"`
+	Running          string  `yaml:"running,omitempty" json:"running,omitempty"`
+	RunningThreshold float64 `yaml:"running-threshold,omitempty" json:"running-threshold,omitempty"`
+	Workers          int     `yaml:"workers,omitempty" json:"-"`
+}
+
+// InfoParams are `neurodata analyze info`'s options.
+type InfoParams struct {
+	Intervals    string `yaml:"intervals" json:"intervals"`
+	By           string `yaml:"by" json:"by"`
+	Window       string `yaml:"window,omitempty" json:"window,omitempty"`
+	Estimator    string `yaml:"estimator,omitempty" json:"estimator,omitempty"`
+	Permutations *int   `yaml:"permutations,omitempty" json:"permutations,omitempty"`
+	Bins         int    `yaml:"bins,omitempty" json:"bins,omitempty"`
+	Seed         uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
+	Workers      int    `yaml:"workers,omitempty" json:"-"`
+}
+
+// DecodeParams are `neurodata analyze decode`'s options, plus Curve (the
+// pipeline's accuracy-vs-neurons learning curve).
+type DecodeParams struct {
+	Intervals    string  `yaml:"intervals" json:"intervals"`
+	By           string  `yaml:"by" json:"by"`
+	Window       string  `yaml:"window,omitempty" json:"window,omitempty"`
+	Decoder      string  `yaml:"decoder,omitempty" json:"decoder,omitempty"`
+	Metric       string  `yaml:"metric,omitempty" json:"metric,omitempty"`
+	Folds        string  `yaml:"folds,omitempty" json:"folds,omitempty"`
+	Shuffle      bool    `yaml:"shuffle,omitempty" json:"shuffle,omitempty"`
+	Group        string  `yaml:"group,omitempty" json:"group,omitempty"`
+	Units        string  `yaml:"units,omitempty" json:"units,omitempty"`
+	Permutations *int    `yaml:"permutations,omitempty" json:"permutations,omitempty"`
+	TimeResolved float64 `yaml:"time-resolved,omitempty" json:"time-resolved,omitempty"`
+	Seed         *uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
+	// Curve lists population sizes for accuracy vs number of units (random
+	// subsets, CurveRepeats each; default 10). Pipeline only.
+	Curve        []int `yaml:"curve,omitempty" json:"curve,omitempty"`
+	CurveRepeats int   `yaml:"curve-repeats,omitempty" json:"curve-repeats,omitempty"`
+	Workers      int   `yaml:"workers,omitempty" json:"-"`
+}
+
+// RSAParams are `neurodata analyze rsa`'s options. Model entries are
+// NAME=PATH; relative paths resolve against the session file's folder,
+// then the spec's, then the embedded example files. With no model, files
+// named SESSION.*.npy beside the session (or embedded with an example
+// session) are the models.
+type RSAParams struct {
+	Intervals    string   `yaml:"intervals" json:"intervals"`
+	By           string   `yaml:"by" json:"by"`
+	Response     string   `yaml:"response" json:"response"`
+	Window       string   `yaml:"window,omitempty" json:"window,omitempty"`
+	Series       string   `yaml:"series,omitempty" json:"series,omitempty"`
+	Kernel       string   `yaml:"kernel,omitempty" json:"kernel,omitempty"`
+	Blank        *string  `yaml:"blank,omitempty" json:"blank,omitempty"`
+	Model        []string `yaml:"model,omitempty" json:"model,omitempty"`
+	RDM          string   `yaml:"rdm,omitempty" json:"rdm,omitempty"`
+	ModelRDM     string   `yaml:"model-rdm,omitempty" json:"model-rdm,omitempty"`
+	Compare      string   `yaml:"compare,omitempty" json:"compare,omitempty"`
+	Permutations int      `yaml:"permutations,omitempty" json:"permutations,omitempty"`
+	Bootstrap    int      `yaml:"bootstrap,omitempty" json:"bootstrap,omitempty"`
+	Splits       int      `yaml:"splits,omitempty" json:"splits,omitempty"`
+	Seed         uint64   `yaml:"seed,omitempty" json:"seed,omitempty"`
+}
+
+// PlaceParams are `neurodata analyze place`'s options.
+type PlaceParams struct {
+	Position     string  `yaml:"position" json:"position"`
+	Bin          float64 `yaml:"bin,omitempty" json:"bin,omitempty"`
+	Range        string  `yaml:"range,omitempty" json:"range,omitempty"`
+	Smooth       float64 `yaml:"smooth,omitempty" json:"smooth,omitempty"`
+	MinOccupancy float64 `yaml:"min-occupancy,omitempty" json:"min-occupancy,omitempty"`
+	Epochs       string  `yaml:"epochs,omitempty" json:"epochs,omitempty"`
+	Workers      int     `yaml:"workers,omitempty" json:"-"`
+}
+
+func (p *TuningParams) validate() error {
+	if p.Intervals == "" || p.By == "" {
+		return specErrorf("tuning: intervals and by are required")
+	}
+	if _, _, err := parseWindow("window", p.Window); err != nil {
+		return err
+	}
+	switch p.Align {
+	case "", "start", "stop":
+	default:
+		return specErrorf("align %q: want start or stop", p.Align)
+	}
+	switch p.Angles {
+	case "", "auto", "yes", "no":
+	default:
+		return specErrorf("angles %q: want auto, yes or no", p.Angles)
+	}
+	switch p.Units {
+	case "", "all", "good":
+	default:
+		return specErrorf("units %q: want all or good", p.Units)
+	}
+	return nil
+}
+
+func (p *InfoParams) validate() error {
+	if p.Intervals == "" || p.By == "" {
+		return specErrorf("info: intervals and by are required")
+	}
+	if _, _, err := parseWindow("window", p.Window); err != nil {
+		return err
+	}
+	if p.Permutations != nil && (*p.Permutations < 0 || *p.Permutations > 1_000_000) {
+		return specErrorf("permutations %d: want 0 to 1000000", *p.Permutations)
+	}
+	return nil
+}
+
+func (p *DecodeParams) validate() error {
+	if p.Intervals == "" || p.By == "" {
+		return specErrorf("decode: intervals and by are required")
+	}
+	_, err := p.options()
+	return err
+}
+
+func (p *RSAParams) validate() error {
+	if p.Intervals == "" || p.By == "" {
+		return specErrorf("rsa: intervals and by are required")
+	}
+	_, err := p.options()
+	return err
+}
+
+func (p *PlaceParams) validate() error {
+	if p.Position == "" {
+		return specErrorf("place: position is required")
+	}
+	if p.Bin < 0 || p.Smooth < 0 || p.MinOccupancy < 0 {
+		return specErrorf("place: bin, smooth and min-occupancy must be ≥ 0")
+	}
+	if p.Range != "" {
+		if _, _, err := parseWindow("range", p.Range); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseWindow parses START:STOP seconds; "" gives ok = false.
+func parseWindow(name, s string) (w [2]float64, ok bool, err error) {
+	if s == "" {
+		return w, false, nil
+	}
+	a, b, found := strings.Cut(s, ":")
+	lo, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+	hi, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+	if !found || err1 != nil || err2 != nil || math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(hi > lo) {
+		return w, false, specErrorf("%s %q: want START:STOP with finite START < STOP", name, s)
+	}
+	return [2]float64{lo, hi}, true, nil
+}
