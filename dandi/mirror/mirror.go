@@ -274,6 +274,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		})
 	case p == "dandisets":
 		s.listDandisets(w, r)
+	case p == "auth/token" || p == "users/me":
+		// dandi-cli checks a key here; the key itself is never echoed.
+		if !s.authorized(r) {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"username": "mirror-user", "name": "Mirror User", "admin": false, "status": "APPROVED"})
 	case seg[0] == "dandisets" && len(seg) >= 2:
 		d := s.dandiset(seg[1])
 		if d == nil {

@@ -1,6 +1,10 @@
 package mirror
 
-import "testing"
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
 
 // S3 range semantics (../shared/reference/dandi-allen.md §1.8).
 func TestParseRange(t *testing.T) {
@@ -40,4 +44,23 @@ func FuzzParseRange(f *testing.F) {
 			t.Fatalf("%q size %d: %d+%d", v, size, first, n)
 		}
 	})
+}
+
+func TestAuthRoutes(t *testing.T) {
+	s := New()
+	s.APIKey = "secret-key-123"
+	for _, c := range []struct {
+		hdr  string
+		want int
+	}{{"", 401}, {"token wrong", 401}, {"token secret-key-123", 200}, {"Token secret-key-123", 200}} {
+		req := httptest.NewRequest("GET", "/api/users/me/", nil)
+		if c.hdr != "" {
+			req.Header.Set("Authorization", c.hdr)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		if w.Code != c.want || strings.Contains(w.Body.String(), "secret-key-123") {
+			t.Errorf("%q: %d %s", c.hdr, w.Code, w.Body)
+		}
+	}
 }
