@@ -301,7 +301,12 @@ func TestFetchTransientFaults(t *testing.T) {
 			if srv.Faults.Fired(fc.Kind) == 0 {
 				t.Errorf("fault %s never fired", fc.Kind)
 			}
-			t.Logf("%s: fired %d times, %v", fc.Kind, srv.Faults.Fired(fc.Kind), time.Since(start).Round(time.Millisecond))
+			el := time.Since(start)
+			t.Logf("%s: fired %d times, %v", fc.Kind, srv.Faults.Fired(fc.Kind), el.Round(time.Millisecond))
+			// Retry-After: 1 is honoured (the client's own backoff is 5-50 ms).
+			if fc.Kind == mirror.Status429 && el < time.Second {
+				t.Errorf("429 with Retry-After: 1 retried after only %v", el)
+			}
 		})
 	}
 }
