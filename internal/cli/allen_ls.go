@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/neurodata/neurodata/allen"
+	"github.com/neurodata/neurodata/internal/fetch"
 	"github.com/neurodata/neurodata/nwbarrow"
 )
 
@@ -173,6 +176,11 @@ func runAllenLs(cmd *cobra.Command, ios *IOStreams, arg string) error {
 		return err
 	}
 	cache := &allen.Cache{Dir: dir, Client: client}
+	if ios.IsTerminal {
+		// Metadata tables can be large (units.csv ~130 MB): say what is
+		// being fetched (AllenSDK#2631 shows nothing for minutes).
+		cache.Fetcher = &fetch.Fetcher{Progress: &lineProgress{w: ios.ErrOut}}
+	}
 	rel, err := cache.Release(ctx, p, ref.Release)
 	if err != nil {
 		return allenErr(err)
@@ -249,6 +257,40 @@ func runAllenLs(cmd *cobra.Command, ios *IOStreams, arg string) error {
 	}
 	fmt.Fprintf(ios.ErrOut, "%s: %d rows\n", t.Name, t.Rows)
 	return nil
+}
+
+// lineProgress reports each download on stderr in a few lines: its start
+// and every further 25%.
+type lineProgress struct {
+	w    io.Writer
+	mu   sync.Mutex
+	done map[*fetch.Job][2]int64 // bytes, total
+}
+
+func (l *lineProgress) Start(j *fetch.Job, total, done int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done == nil {
+		l.done = map[*fetch.Job][2]int64{}
+	}
+	l.done[j] = [2]int64{done, total}
+	fmt.Fprintf(l.w, "fetching %s (%s)\n", j.Name, humanBytes(total))
+}
+
+func (l *lineProgress) Add(j *fetch.Job, n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	d := l.done[j]
+	if d[1] > 0 && (d[0]*4)/d[1] != ((d[0]+n)*4)/d[1] && d[0]+n < d[1] {
+		fmt.Fprintf(l.w, "  %s: %d%%\n", j.Name, (d[0]+n)*100/d[1])
+	}
+	l.done[j] = [2]int64{d[0] + n, d[1]}
+}
+
+func (l *lineProgress) Finish(j *fetch.Job, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.done, j)
 }
 
 // allenRecordColumns converts a typed table for nwbarrow.FromTypedColumns.

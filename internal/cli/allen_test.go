@@ -337,3 +337,13 @@ func TestAllenVisualCodingViaDANDI(t *testing.T) {
 		t.Fatalf("ls vcn (exit %d):\n%s", code, out)
 	}
 }
+
+func TestAllenLsProgressOnTerminal(t *testing.T) {
+	_, base := allenEmu(t)
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"ls", "--s3-url", base, "--cache-dir", t.TempDir(), "allen:vbn@0.5.0", "--table", "units"},
+		&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb, IsTerminal: true})
+	if code != 0 || !strings.Contains(errb.String(), "fetching visual-behavior-neuropixels-0.5.0/project_metadata/units.csv (") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
+	}
+}
