@@ -748,7 +748,13 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
-	next := make(chan job)
+	// all jobs are queued up front so the caller's goroutine does not
+	// compete with the workers for a P while they decode
+	next := make(chan job, len(jobs))
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
 	safeDo := func(j job) (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -778,10 +784,6 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 			}
 		}()
 	}
-	for _, j := range jobs {
-		next <- j
-	}
-	close(next)
 	wg.Wait()
 	return firstErr
 }
