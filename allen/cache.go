@@ -125,6 +125,9 @@ func (r *Release) relPath(raw string) (string, error) {
 }
 
 func (r *Release) file(kind, key string, e FileEntry) (File, error) {
+	if err := checkEntry(e); err != nil {
+		return File{}, fmt.Errorf("allen: manifest %s: %s %q: %w", r.Dir(), kind, key, err)
+	}
 	rel, err := r.relPath(e.URL)
 	if err != nil {
 		return File{}, err

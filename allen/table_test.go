@@ -233,38 +233,34 @@ func TestReleaseOrder(t *testing.T) {
 	}
 }
 
-func TestParseManifestRejects(t *testing.T) {
+func TestManifestEntriesChecked(t *testing.T) {
 	good := `{"project_name":"p","manifest_version":"1","metadata_files":{},"data_files":{"1":{"url":"https://b.s3.amazonaws.com/p/x","version_id":"v","file_hash":"` + strings.Repeat("ab", 64) + `"}}}`
 	m, err := ParseManifest([]byte(good))
 	if err != nil || m.FileIDColumn != "file_id" {
 		t.Fatalf("good manifest: %v %+v", err, m)
 	}
+	r := &Release{Project: &Project{Name: "p"}, Name: "1", Manifest: m}
+	if f, err := r.DataFile("1"); err != nil || f.Rel != "p-1/x" {
+		t.Fatalf("good entry: %+v %v", f, err)
+	}
 	for _, bad := range []string{
 		strings.Replace(good, strings.Repeat("ab", 64), strings.Repeat("ab", 63), 1), // short hash
 		strings.Replace(good, strings.Repeat("ab", 64), strings.Repeat("zz", 64), 1), // not hex
 		strings.Replace(good, "https://b.s3.amazonaws.com/p/x", "file:///etc/passwd", 1),
-		strings.Replace(good, `"project_name":"p",`, "", 1),
-		`{"project_name":"p","manifest_version":"1","data_files":{"":{}}}`,
-		`[]`,
+		strings.Replace(good, "https://b.s3.amazonaws.com/p/x", "https://b.s3.amazonaws.com/p/../../x", 1),
 	} {
+		m, err := ParseManifest([]byte(bad))
+		if err != nil {
+			t.Fatalf("%s: %v", bad, err)
+		}
+		r := &Release{Project: &Project{Name: "p"}, Name: "1", Manifest: m}
+		if _, err := r.DataFile("1"); err == nil {
+			t.Errorf("entry accepted: %s", bad)
+		}
+	}
+	for _, bad := range []string{strings.Replace(good, `"project_name":"p",`, "", 1), `[]`, `{"project_name":"p"}`} {
 		if _, err := ParseManifest([]byte(bad)); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
-	}
-}
-
-func TestSessionIDFromPath(t *testing.T) {
-	// Path forms of dandi-allen.md §3.3 (000021 sessions and LFP, 000728).
-	for p, want := range map[string]int64{
-		"sub-699733573/sub-699733573_ses-715093703.nwb":                         715093703,
-		"sub-699733573/sub-699733573_ses-715093703_probe-810755797_ecephys.nwb": 715093703,
-		"sub-222426/sub-222426_ses-501940850-StimB_ophys.nwb":                   501940850,
-	} {
-		if got, ok := SessionIDFromPath(p); !ok || got != want {
-			t.Errorf("%s: %d %v", p, got, ok)
-		}
-	}
-	if _, ok := SessionIDFromPath("sub-1/sub-1.nwb"); ok {
-		t.Error("no session accepted")
 	}
 }
