@@ -174,3 +174,18 @@ func parseWindow(name, s string) (w [2]float64, ok bool, err error) {
 	}
 	return [2]float64{lo, hi}, true, nil
 }
+
+// Validate checks the parameters (errors wrap ErrSpec).
+func (p *TuningParams) Validate() error { return p.validate() }
+
+// Validate checks the parameters (errors wrap ErrSpec).
+func (p *InfoParams) Validate() error { return p.validate() }
+
+// Validate checks the parameters (errors wrap ErrSpec).
+func (p *DecodeParams) Validate() error { return p.validate() }
+
+// Validate checks the parameters (errors wrap ErrSpec).
+func (p *RSAParams) Validate() error { return p.validate() }
+
+// Validate checks the parameters (errors wrap ErrSpec).
+func (p *PlaceParams) Validate() error { return p.validate() }

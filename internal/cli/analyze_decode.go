@@ -2,23 +2,18 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"gonum.org/v1/gonum/mat"
 
-	"github.com/neurodata/neurodata/decoding"
 	"github.com/neurodata/neurodata/internal/plots"
-	"github.com/neurodata/neurodata/nwb"
-	"github.com/neurodata/neurodata/ts"
+	"github.com/neurodata/neurodata/pipeline"
 )
 
 func init() { addAnalyzer(newAnalyzeDecodeCmd) }
@@ -128,95 +123,32 @@ type decodeResult struct {
 	TimeResolved     *decodeTime      `json:"time_resolved,omitempty"`
 }
 
-func decoderFactory(name, metric string, nUnits, minTrain int) (func() decoding.Classifier, string, error) {
-	switch strings.ToLower(name) {
-	case "bayes":
-		return func() decoding.Classifier { return &decoding.PoissonBayes{} }, "bayes (Poisson naive Bayes, uniform prior)", nil
-	case "logreg":
-		return func() decoding.Classifier { return &decoding.LogisticRegression{Standardize: true} },
-			"logreg (standardised, L2, C=1, L-BFGS)", nil
-	case "lda":
-		if nUnits >= minTrain {
-			return func() decoding.Classifier { return &decoding.LDA{Shrinkage: true} }, "lda (Ledoit-Wolf shrinkage)", nil
-		}
-		return func() decoding.Classifier { return &decoding.LDA{} }, "lda (SVD solver)", nil
-	case "template":
-		var m decoding.Metric
-		switch strings.ToLower(metric) {
-		case "correlation":
-			if nUnits < 2 {
-				return nil, "", usagef("--metric correlation needs at least 2 units")
-			}
-			m = decoding.Correlation
-		case "euclidean":
-			m = decoding.Euclidean
-		default:
-			return nil, "", usagef("--metric %q: want correlation or euclidean", metric)
-		}
-		return func() decoding.Classifier { return &decoding.NearestCentroid{Metric: m} }, "template (" + m.String() + ")", nil
+// pipelineErr maps the pipeline's parameter errors to usage errors whose
+// message names the flag ("--window ..."), other errors unchanged.
+func pipelineErr(err error, flags ...string) error {
+	if err == nil || !errors.Is(err, pipeline.ErrSpec) {
+		return err
 	}
-	return nil, "", usagef("--decoder %q: want bayes, logreg, lda or template", name)
+	msg := strings.TrimPrefix(err.Error(), pipeline.ErrSpec.Error()+": ")
+	first, _, _ := strings.Cut(msg, " ")
+	for _, f := range flags {
+		if first == f {
+			msg = "--" + msg
+			break
+		}
+	}
+	return &UsageError{Err: errors.New(msg)}
 }
 
-// selectUnits resolves --units to row indexes of the units table.
-func selectUnits(u *nwb.Units, spec string, n int) ([]int, error) {
-	all := make([]int, n)
-	for i := range all {
-		all[i] = i
-	}
-	switch s := strings.ToLower(strings.TrimSpace(spec)); s {
-	case "all", "":
-		return all, nil
-	case "good":
-		if !u.HasColumn("quality") {
-			return nil, usagef("--units good: the units table has no quality column")
-		}
-		q, err := u.Strings("quality")
-		if err != nil {
-			return nil, err
-		}
-		var out []int
-		for i, v := range q {
-			if v == "good" {
-				out = append(out, i)
-			}
-		}
-		if len(out) == 0 {
-			return nil, usagef("--units good: no unit has quality == good")
-		}
-		return out, nil
-	default:
-		k, err := strconv.Atoi(s)
-		if err != nil || k < 1 {
-			return nil, usagef("--units %q: want a positive number, all or good", spec)
-		}
-		if k > n {
-			return nil, usagef("--units %d: the file has %d units", k, n)
-		}
-		return all[:k], nil
-	}
-}
+var decodeFlagNames = []string{"intervals", "by", "window", "decoder", "metric", "folds", "shuffle", "group", "units", "permutations", "time-resolved", "seed"}
 
 func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, fl *decodeFlags) error {
-	win, err := parseDecodeWindow(fl.window)
-	if err != nil {
-		return err
-	}
-	if fl.permutations < 0 || fl.permutations > 1_000_000 {
-		return usagef("--permutations %d: want 0 to 1000000", fl.permutations)
-	}
-	if fl.timeResolved < 0 || math.IsNaN(fl.timeResolved) || math.IsInf(fl.timeResolved, 0) {
-		return usagef("--time-resolved %g: want a positive bin width in seconds", fl.timeResolved)
-	}
-	loo := strings.EqualFold(fl.folds, "loo")
-	nFolds := 0
-	if !loo {
-		if nFolds, err = strconv.Atoi(fl.folds); err != nil || nFolds < 2 {
-			return usagef("--folds %q: want a number ≥ 2 or loo", fl.folds)
-		}
-	}
-	if _, _, err := decoderFactoryCheck(fl); err != nil {
-		return err
+	perms, seed := fl.permutations, fl.seed
+	p := &pipeline.DecodeParams{Intervals: fl.intervals, By: fl.by, Window: fl.window, Decoder: fl.decoder, Metric: fl.metric,
+		Folds: fl.folds, Shuffle: fl.shuffle, Group: fl.group, Units: fl.units, Permutations: &perms,
+		TimeResolved: fl.timeResolved, Seed: &seed, Workers: fl.workers}
+	if err := p.Validate(); err != nil {
+		return pipelineErr(err, decodeFlagNames...)
 	}
 	f, err := openSession(cmd.Context(), path, example)
 	if err != nil {
@@ -226,194 +158,23 @@ func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, f
 	if example != "" {
 		path = "example:" + example
 	}
-	ti, err := f.Intervals(fl.intervals)
+	res, err := pipeline.Decode(cmd.Context(), f, p, func(msg string) { fmt.Fprintln(io.ErrOut, msg) })
 	if err != nil {
-		return usagef("--intervals %q: %v", fl.intervals, err)
-	}
-	starts, stops, err := ti.StartStop()
-	if err != nil {
-		return err
-	}
-	codes, names, err := decodeLabels(ti, fl.by, "--by")
-	if err != nil {
-		return err
-	}
-	var groupCodes []int
-	if fl.group != "" {
-		if groupCodes, _, err = decodeLabels(ti, fl.group, "--group"); err != nil {
-			return err
-		}
-	}
-	var rows, y, groups []int
-	for i, c := range codes {
-		if c < 0 || (groupCodes != nil && groupCodes[i] < 0) {
-			continue
-		}
-		rows = append(rows, i)
-		y = append(y, c)
-		if groupCodes != nil {
-			groups = append(groups, groupCodes[i])
-		}
-	}
-	if len(names) < 2 || len(rows) < 4 {
-		return usagef("--by %q: %d conditions over %d usable rows; need ≥ 2 conditions", fl.by, len(names), len(rows))
-	}
-	// Trial windows.
-	lo, hi := make([]float64, len(rows)), make([]float64, len(rows))
-	minDur := math.Inf(1)
-	for k, i := range rows {
-		lo[k], hi[k] = starts[i], stops[i]
-		if win != nil {
-			lo[k], hi[k] = starts[i]+win[0], starts[i]+win[1]
-		}
-		minDur = math.Min(minDur, hi[k]-lo[k])
-	}
-	units, err := f.Units()
-	if err != nil {
-		return err
-	}
-	ids, err := units.IDs()
-	if err != nil {
-		return err
-	}
-	sel, err := selectUnits(units, fl.units, len(ids))
-	if err != nil {
-		return err
-	}
-	trains, err := units.AllSpikeTimes()
-	if err != nil {
-		return err
-	}
-	for _, u := range sel {
-		if !ts.IsSorted(trains[u]) {
-			trains[u] = slices.Clone(trains[u])
-			slices.Sort(trains[u])
-		}
-	}
-	countMatrix := func(a, b []float64) *mat.Dense {
-		x := mat.NewDense(len(a), len(sel), nil)
-		col := make([]int, len(a))
-		for j, u := range sel {
-			col = ts.CountWindows(col, trains[u], a, b)
-			for k, c := range col {
-				x.Set(k, j, float64(c))
-			}
-		}
-		return x
-	}
-	x := countMatrix(lo, hi)
-
-	// Folds.
-	var folds decoding.Folds
-	cvName := ""
-	switch {
-	case groups != nil:
-		if loo || fl.shuffle {
-			return usagef("--group needs a number of folds (no loo, no --shuffle)")
-		}
-		if folds, err = decoding.GroupKFold(groups, nFolds); err != nil {
-			return usagef("--group %q: %v", fl.group, err)
-		}
-		cvName = fmt.Sprintf("GroupKFold(%d) by %s", nFolds, fl.group)
-	case loo:
-		if fl.shuffle {
-			return usagef("--shuffle has no effect with --folds loo")
-		}
-		folds = decoding.LeaveOneOut(len(y))
-		cvName = "LeaveOneOut"
-	default:
-		var rng *rand.Rand
-		cvName = fmt.Sprintf("StratifiedKFold(%d), no shuffle", nFolds)
-		if fl.shuffle {
-			rng = rand.New(rand.NewPCG(fl.seed, 0x666f6c6473))
-			cvName = fmt.Sprintf("StratifiedKFold(%d), shuffled (seed %d)", nFolds, fl.seed)
-		}
-		if folds, err = decoding.StratifiedKFold(y, nFolds, rng); err != nil {
-			return usagef("--folds %d: %v", nFolds, err)
-		}
-	}
-	minTrain := len(y)
-	for k := 0; k < folds.NumFolds(); k++ {
-		tr, _ := folds.Split(k)
-		minTrain = min(minTrain, len(tr))
-	}
-	mk, decName, err := decoderFactory(fl.decoder, fl.metric, len(sel), minTrain)
-	if err != nil {
-		return err
-	}
-	set := &decoding.Settings{Workers: fl.workers, Src: rand.NewPCG(fl.seed, 0x6465636f6465)}
-	fmt.Fprintf(io.ErrOut, "decode: %d units, %d trials, %d conditions of %q, %s, %s\n", len(sel), len(y), len(names), fl.by, decName, cvName)
-	res, err := decoding.CrossValidate(mk, x, y, folds, set)
-	if err != nil {
-		return err
-	}
-	selIDs := make([]int64, len(sel))
-	for j, u := range sel {
-		selIDs[j] = ids[u]
+		return pipelineErr(err, decodeFlagNames...)
 	}
 	out := decodeResult{
 		Provenance: decodeProvenance{
-			Tool: "neurodata analyze decode", Version: Version, File: path, Intervals: ti.Path, By: fl.by,
-			Window: win, Decoder: decName, CV: cvName, Units: fl.units, UnitIDs: selIDs,
-			Trials: len(y), Excluded: len(codes) - len(y), Permutations: fl.permutations, Seed: fl.seed,
+			Tool: "neurodata analyze decode", Version: Version, File: path, Intervals: res.Intervals, By: res.By,
+			Window: res.Window, Decoder: res.Decoder, CV: res.CV, Units: fl.units, UnitIDs: res.UnitIDs,
+			Trials: res.Trials, Excluded: res.Excluded, Permutations: res.Permutations, Seed: res.Seed,
 			Created: time.Now().UTC().Format(time.RFC3339),
 		},
-		Conditions: names, Accuracy: res.Accuracy, BalancedAccuracy: res.BalancedAccuracy,
+		Conditions: res.Conditions, Accuracy: res.Accuracy, BalancedAccuracy: res.BalancedAccuracy,
 		Chance: res.Chance, ChanceThreshold: res.ChanceThreshold, FoldAccuracy: res.FoldAccuracy,
+		Confusion: res.Confusion, P: res.P, NullMean: res.NullMean,
 	}
-	// Confusion over all conditions (a condition can be missing from y
-	// only if it had no usable rows; keep names aligned with classes).
-	out.Conditions = make([]string, len(res.Classes))
-	for i, c := range res.Classes {
-		out.Conditions[i] = names[c]
-	}
-	out.Confusion = res.Confusion
-	if fl.permutations > 0 {
-		fmt.Fprintf(io.ErrOut, "decode: %d label permutations\n", fl.permutations)
-		pt, err := decoding.PermutationTest(mk, x, y, folds, groups, fl.permutations, set)
-		if err != nil {
-			return err
-		}
-		var m float64
-		for _, v := range pt.Null {
-			m += v / float64(len(pt.Null))
-		}
-		out.P, out.NullMean = &pt.P, &m
-	}
-	if fl.timeResolved > 0 {
-		w0 := 0.0
-		if win != nil {
-			w0 = win[0]
-		}
-		nb := int(math.Floor(minDur/fl.timeResolved + 1e-9))
-		if nb < 1 {
-			return usagef("--time-resolved %g s: longer than the shortest window (%g s)", fl.timeResolved, minDur)
-		}
-		if nb > 2000 {
-			return usagef("--time-resolved %g s: %d bins; use a wider bin (at most 2000 bins)", fl.timeResolved, nb)
-		}
-		fmt.Fprintf(io.ErrOut, "decode: time-resolved, %d bins of %g s, temporal generalisation\n", nb, fl.timeResolved)
-		xs := make([]mat.Matrix, nb)
-		times := make([]float64, nb)
-		a, b := make([]float64, len(lo)), make([]float64, len(lo))
-		for t := 0; t < nb; t++ {
-			for k := range lo {
-				a[k] = lo[k] + float64(t)*fl.timeResolved
-				b[k] = a[k] + fl.timeResolved
-			}
-			xs[t] = countMatrix(a, b)
-			times[t] = w0 + (float64(t)+0.5)*fl.timeResolved
-		}
-		tr, err := decoding.TemporalGeneralization(mk, xs, y, folds, set)
-		if err != nil {
-			return err
-		}
-		gen := make([][]float64, nb)
-		for t := range gen {
-			gen[t] = mat.Row(nil, t, tr.Generalization)
-		}
-		out.TimeResolved = &decodeTime{BinS: fl.timeResolved, Times: times, Accuracy: tr.Accuracy,
-			FoldAccuracy: tr.FoldAccuracy, Generalization: gen}
+	if t := res.Time; t != nil {
+		out.TimeResolved = &decodeTime{BinS: t.BinS, Times: t.Times, Accuracy: t.Accuracy, FoldAccuracy: t.FoldAccuracy, Generalization: t.Generalization}
 	}
 	if fl.plotDir != "" {
 		if err := plotDecode(fl.plotDir, &out); err != nil {
@@ -428,7 +189,7 @@ func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, f
 	}
 	fmt.Fprintf(io.Out, "accuracy           %.4f  (folds: %s)\n", out.Accuracy, fmtFloats(out.FoldAccuracy))
 	fmt.Fprintf(io.Out, "balanced_accuracy  %.4f\n", out.BalancedAccuracy)
-	fmt.Fprintf(io.Out, "chance             %.4f  (binomial threshold %.4f at alpha 0.05, %d trials)\n", out.Chance, out.ChanceThreshold, len(y))
+	fmt.Fprintf(io.Out, "chance             %.4f  (binomial threshold %.4f at alpha 0.05, %d trials)\n", out.Chance, out.ChanceThreshold, res.Trials)
 	if out.P != nil {
 		fmt.Fprintf(io.Out, "p                  %.4g  (%d permutations, null mean %.4f)\n", *out.P, fl.permutations, *out.NullMean)
 	}
@@ -443,11 +204,6 @@ func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, f
 		}
 	}
 	return nil
-}
-
-// decoderFactoryCheck validates --decoder/--metric before any file I/O.
-func decoderFactoryCheck(fl *decodeFlags) (func() decoding.Classifier, string, error) {
-	return decoderFactory(fl.decoder, fl.metric, 2, 1)
 }
 
 func fmtFloats(v []float64) string {
@@ -479,58 +235,4 @@ func plotDecode(dir string, r *decodeResult) error {
 	}
 	return plots.DecodeGeneralization(filepath.Join(dir, "decode_generalization.png"), "temporal generalisation ("+r.Provenance.By+")",
 		t.Times, t.Generalization, r.Chance)
-}
-
-func parseDecodeWindow(s string) ([]float64, error) {
-	if s == "" {
-		return nil, nil
-	}
-	a, b, ok := strings.Cut(s, ":")
-	lo, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	hi, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	if !ok || err1 != nil || err2 != nil || math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(hi > lo) {
-		return nil, usagef("--window %q: want START:STOP in seconds with finite START < STOP", s)
-	}
-	return []float64{lo, hi}, nil
-}
-
-// decodeLabels reads a column of the intervals table as numbers (NaN rows
-// excluded) or text (empty rows excluded) and returns a code per row (−1 =
-// excluded) and the sorted distinct values as labels.
-func decodeLabels(ti *nwb.TimeIntervals, col, flag string) ([]int, []string, error) {
-	if !ti.HasColumn(col) {
-		return nil, nil, usagef("%s %q: no such column in %s (columns: %s)", flag, col, ti.Path, strings.Join(ti.ColumnNames(), ", "))
-	}
-	if v, err := ti.Float64s(col); err == nil {
-		uniq := slices.DeleteFunc(slices.Clone(v), math.IsNaN)
-		slices.Sort(uniq)
-		uniq = slices.Compact(uniq)
-		codes := make([]int, len(v))
-		names := make([]string, len(uniq))
-		for i, u := range uniq {
-			names[i] = strconv.FormatFloat(u, 'g', -1, 64)
-		}
-		for i, x := range v {
-			codes[i] = -1
-			if j, ok := slices.BinarySearch(uniq, x); ok {
-				codes[i] = j
-			}
-		}
-		return codes, names, nil
-	}
-	s, err := ti.Strings(col)
-	if err != nil {
-		return nil, nil, usagef("%s %q: not a numeric or text column: %v", flag, col, err)
-	}
-	uniq := slices.DeleteFunc(slices.Clone(s), func(x string) bool { return x == "" })
-	slices.Sort(uniq)
-	uniq = slices.Compact(uniq)
-	codes := make([]int, len(s))
-	for i, x := range s {
-		codes[i] = -1
-		if j, ok := slices.BinarySearch(uniq, x); ok {
-			codes[i] = j
-		}
-	}
-	return codes, uniq, nil
 }

@@ -5,21 +5,15 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/neurodata/neurodata/analysis/rsa"
-	"github.com/neurodata/neurodata/analysis/rsa/activations"
-	"github.com/neurodata/neurodata/examples"
 	"github.com/neurodata/neurodata/internal/plots"
-	"github.com/neurodata/neurodata/nwb"
+	"github.com/neurodata/neurodata/pipeline"
 	"github.com/spf13/cobra"
-	"gonum.org/v1/gonum/mat"
 )
 
 func init() { addAnalyzer(newAnalyzeRSACmd) }
@@ -140,18 +134,7 @@ type rsaResult struct {
 	} `json:"pairwise"`
 }
 
-func parseRange(s, flag string) (a, b float64, err error) {
-	i := strings.IndexByte(s, ':')
-	if i < 0 {
-		return 0, 0, usagef("--%s %q: want START:STOP", flag, s)
-	}
-	a, err1 := strconv.ParseFloat(s[:i], 64)
-	b, err2 := strconv.ParseFloat(s[i+1:], 64)
-	if err1 != nil || err2 != nil || !(b > a) {
-		return 0, 0, usagef("--%s %q: want two numbers START:STOP with STOP > START", flag, s)
-	}
-	return a, b, nil
-}
+var rsaFlagNames = []string{"intervals", "by", "response", "window", "series", "kernel", "blank", "model", "rdm", "model-rdm", "compare", "permutations", "bootstrap", "splits", "seed"}
 
 func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string) error {
 	arg, ex, err := sessionArg(args, o.example)
@@ -161,229 +144,83 @@ func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string
 	if o.intervals == "" || o.by == "" {
 		return usagef("--intervals and --by are required")
 	}
-	if o.response != "spikes" && o.response != "dff" {
-		return usagef("--response must be spikes or dff, not %q", o.response)
-	}
-	method := rsa.Method(o.rdm)
-	switch method {
-	case rsa.Correlation, rsa.Euclidean, rsa.Crossnobis, rsa.Poisson:
-	default:
-		return usagef("--rdm must be correlation, euclidean, crossnobis or poisson, not %q", o.rdm)
-	}
-	modelMethod := rsa.Method(o.modelRDM)
-	if modelMethod == "" {
-		modelMethod = rsa.Correlation
-		if method == rsa.Euclidean || method == rsa.Crossnobis {
-			modelMethod = rsa.Euclidean
-		}
-	}
-	if modelMethod != rsa.Correlation && modelMethod != rsa.Euclidean {
-		return usagef("--model-rdm must be correlation or euclidean, not %q", o.modelRDM)
-	}
-	useCKA := o.compare == "cka"
-	cmp := rsa.Compare(o.compare)
-	if cmp == "pearson" {
-		cmp = rsa.Pearson
-	}
-	if !useCKA {
-		ok := false
-		for _, c := range rsa.Compares {
-			ok = ok || c == cmp
-		}
-		if !ok {
-			return usagef("--compare %q: want one of spearman, tau-a, tau-b, rho-a, corr, cosine, cosine_cov, corr_cov, cka", o.compare)
-		}
-	}
+	blank := o.blank
+	p := &pipeline.RSAParams{Intervals: o.intervals, By: o.by, Response: o.response, Window: o.window, Series: o.series,
+		Kernel: o.kernel, Blank: &blank, Model: o.models, RDM: o.rdm, ModelRDM: o.modelRDM, Compare: o.compare,
+		Permutations: o.perms, Bootstrap: o.boot, Splits: o.splits, Seed: o.seed}
 	if o.perms < 1 || o.boot < 2 || o.splits < 1 {
 		return usagef("--permutations ≥ 1, --bootstrap ≥ 2 and --splits ≥ 1 are required")
 	}
-	var w0, w1 float64
-	windowSet := o.window != ""
-	if windowSet {
-		if w0, w1, err = parseRange(o.window, "window"); err != nil {
-			return err
-		}
-	} else if o.response == "dff" {
-		w0, w1 = 0, 0.5
+	if err := p.Validate(); err != nil {
+		return pipelineErr(err, rsaFlagNames...)
 	}
-	var kernel *[2]float64
-	if o.kernel != "" {
-		if o.response != "dff" {
-			return usagef("--kernel applies to --response dff only")
-		}
-		a, b, err := parseRange(o.kernel, "kernel")
-		if err != nil {
-			return err
-		}
-		if a <= 0 {
-			return usagef("--kernel %q: rise time must be > 0", o.kernel)
-		}
-		kernel = &[2]float64{a, b}
-	}
-
 	f, err := openSession(cmd.Context(), arg, ex)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	progress := func(format string, a ...any) {
-		if ios.IsTerminal {
-			fmt.Fprintf(ios.ErrOut, "rsa: "+format+"\n", a...)
+	specs := o.models
+	if len(specs) == 0 && ex == "ophys_scenes" {
+		specs = pipeline.ExampleModels
+	}
+	if len(specs) == 0 {
+		return usagef("no --model NAME=PATH given")
+	}
+	models, err := pipeline.LoadModels(specs)
+	if err != nil {
+		return pipelineErr(err, rsaFlagNames...)
+	}
+	progress := func(msg string) {
+		if strings.HasPrefix(msg, "warning:") {
+			fmt.Fprintln(ios.ErrOut, "neurodata:", msg)
+		} else if ios.IsTerminal {
+			fmt.Fprintln(ios.ErrOut, msg)
 		}
 	}
-
-	ti, err := f.Intervals(o.intervals)
+	pr, err := pipeline.RSA(cmd.Context(), f, p, models, progress)
 	if err != nil {
-		return usagef("--intervals %s: %v", o.intervals, err)
+		return pipelineErr(err, rsaFlagNames...)
 	}
-	starts, stops, err := ti.StartStop()
-	if err != nil {
-		return err
-	}
-	keys, labels, err := conditionLabels(ti, o.by, o.blank)
-	if err != nil {
-		return err
-	}
-
-	// Per-presentation responses.
-	var resp *mat.Dense
-	switch o.response {
-	case "dff":
-		progress("reading dF/F")
-		resp, err = dffResponses(f, o.series, starts, w0, w1, kernel)
-	case "spikes":
-		progress("counting spikes")
-		resp, err = spikeResponses(f, starts, stops, w0, w1, windowSet)
-	}
-	if err != nil {
-		return err
-	}
-	if len(keys) < 3 {
-		return fmt.Errorf("rsa: %d conditions in %s, need at least 3", len(keys), o.by)
-	}
-	tr, err := rsa.NewTrials(resp, labels)
-	if err != nil {
-		return err
-	}
-	_, nch := resp.Dims()
-	means, _, err := tr.MeanPatterns(nil)
-	if err != nil {
-		return err
-	}
-
-	neural, err := neuralRDM(tr, means, method)
-	if err != nil {
-		return err
-	}
-	gNeural := rsa.NewGram(means, nil)
-
-	models, err := loadModels(o.models, ex)
-	if err != nil {
-		return err
-	}
-	res := &rsaResult{File: arg, Intervals: o.intervals, By: o.by, Response: o.response, Window: [2]float64{w0, w1}, Kernel: kernel,
-		RDM: string(method), ModelRDM: string(modelMethod), Compare: o.compare, Conditions: len(keys), Channels: nch,
-		Presentation: len(tr.Cond), Permutations: o.perms, Bootstrap: o.boot, Seed: o.seed}
+	res := &rsaResult{File: arg, Intervals: o.intervals, By: o.by, Response: o.response,
+		Window: [2]float64{float64(pr.Window[0]), float64(pr.Window[1])}, Kernel: pr.Kernel,
+		RDM: pr.RDM, ModelRDM: pr.ModelRDM, Compare: o.compare, Conditions: pr.Conditions, Channels: pr.Channels,
+		Presentation: pr.Presentation, Permutations: pr.Permutations, Bootstrap: pr.Bootstrap, Seed: pr.Seed, Ranking: pr.Ranking}
 	if ex != "" {
 		res.File = "example:" + ex
 	}
-	if !windowSet && o.response == "spikes" {
-		res.Window = [2]float64{0, math.NaN()}
+	if pr.SplitHalfR != nil {
+		v := float64(*pr.SplitHalfR)
+		res.SplitHalfR = &v
 	}
-
 	var ceil *rsa.Ceiling
-	if !useCKA {
-		c, rHalf, err := rsa.SplitHalfCeiling(tr, ceilingMethod(method), cmp, o.splits, rand.New(rand.NewPCG(o.seed, 2)), nil)
-		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "neurodata: warning: no noise ceiling: %v\n", err)
-		} else {
-			ceil, res.SplitHalfR = &c, &rHalf
-		}
+	if pr.CeilingLower != nil {
+		ceil = &rsa.Ceiling{Lower: float64(*pr.CeilingLower), Upper: float64(*pr.CeilingUpper)}
 	}
-
 	var modelRDMs []*rsa.RDM
-	var grams []*rsa.Gram
-	for mi, m := range models {
-		if err := cmd.Context().Err(); err != nil {
-			return err
-		}
-		if m.gram.N != len(keys) {
-			return fmt.Errorf("model %s (%s): %w: shape %v has %d rows but %s has %d conditions (%s)",
-				m.name, m.path, activations.ErrShape, m.shape, m.gram.N, o.by, len(keys), keyPreview(keys))
-		}
-		g := m.gram
-		progress("model %d/%d %s (%d features)", mi+1, len(models), m.name, g.P)
-		var mr *rsa.RDM
-		if modelMethod == rsa.Euclidean {
-			mr = rsa.EuclideanRDM(g)
-		} else {
-			mr = rsa.CorrelationRDM(g)
-		}
-		modelRDMs, grams = append(modelRDMs, mr), append(grams, g)
-		out := rsaModelResult{Model: m.name, Path: m.path, Features: g.P}
-		out.CKA, _ = rsa.LinearCKA(gNeural, g)
-		out.CKADebiased, _ = rsa.DebiasedCKA(gNeural, g)
-		rng := rand.New(rand.NewPCG(o.seed, 1))
-		var pr *rsa.PermutationResult
-		if useCKA {
-			pr, err = rsa.PermutationTestCKA(gNeural, g, o.perms, rng, nil)
-		} else {
-			pr, err = rsa.PermutationTest(neural, mr, cmp, o.perms, rng, nil)
-		}
-		if err != nil {
-			return fmt.Errorf("model %s: %w", m.name, err)
-		}
-		out.Similarity, out.P = pr.Observed, pr.P
+	for _, m := range pr.Models {
+		r := rsaModelResult{Model: m.Model, Path: m.Path, Features: m.Features, Similarity: float64(m.Similarity), P: float64(m.P),
+			CI: [2]float64{float64(m.CI[0]), float64(m.CI[1])}, CKA: float64(m.CKA), CKADebiased: float64(m.CKADebiased)}
 		if ceil != nil {
 			lo, up := ceil.Lower, ceil.Upper
-			out.CeilingLower, out.CeilingUpper = &lo, &up
+			r.CeilingLower, r.CeilingUpper = &lo, &up
 		}
-		res.Models = append(res.Models, out)
+		res.Models = append(res.Models, r)
+		modelRDMs = append(modelRDMs, &rsa.RDM{N: pr.Conditions, Vec: m.RDM})
 	}
-	progress("bootstrap")
-	var bs *rsa.BootstrapResult
-	brng := rand.New(rand.NewPCG(o.seed, 3))
-	if useCKA {
-		bs, err = rsa.BootstrapCKA(gNeural, grams, o.boot, 0.95, brng, nil)
-	} else {
-		bs, err = rsa.BootstrapStimuli(neural, modelRDMs, cmp, o.boot, 0.95, brng, nil)
-	}
-	if err != nil {
-		return err
-	}
-	for i := range res.Models {
-		res.Models[i].CI = [2]float64{bs.CILow[i], bs.CIHigh[i]}
-	}
-	order := make([]int, len(res.Models))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return res.Models[order[a]].Similarity > res.Models[order[b]].Similarity })
-	for _, i := range order {
-		res.Ranking = append(res.Ranking, res.Models[i].Model)
-	}
-	if len(res.Models) > 1 {
-		pw, err := rsa.PairwiseComparisons(bs, rsa.Holm)
-		if err != nil {
-			return err
-		}
-		for a := 0; a < len(res.Models); a++ {
-			for b := a + 1; b < len(res.Models); b++ {
-				res.Pairwise = append(res.Pairwise, struct {
-					A     string  `json:"a"`
-					B     string  `json:"b"`
-					Diff  float64 `json:"difference"`
-					P     float64 `json:"p"`
-					PHolm float64 `json:"p_holm"`
-				}{res.Models[a].Model, res.Models[b].Model, pw.Diff[a][b], pw.P[a][b], pw.PAdj[a][b]})
-			}
-		}
+	for _, pw := range pr.Pairwise {
+		res.Pairwise = append(res.Pairwise, struct {
+			A     string  `json:"a"`
+			B     string  `json:"b"`
+			Diff  float64 `json:"difference"`
+			P     float64 `json:"p"`
+			PHolm float64 `json:"p_holm"`
+		}{pw.A, pw.B, float64(pw.Diff), float64(pw.P), float64(pw.PHolm)})
 	}
 	if res.Pairwise == nil {
 		res.Pairwise = res.Pairwise[:0]
 	}
-
 	if o.plot != "" {
+		neural := &rsa.RDM{N: pr.Conditions, Vec: pr.NeuralRDM}
 		if err := rsaPlots(o.plot, res, neural, modelRDMs, ceil, ios); err != nil {
 			return err
 		}
@@ -392,239 +229,6 @@ func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string
 		return writeRSAJSON(ios.Out, res)
 	}
 	return writeRSAText(ios.Out, res)
-}
-
-// conditionLabels maps each presentation to a condition index (−1 for
-// blank), conditions sorted numerically (or as text).
-func conditionLabels(ti *nwb.TimeIntervals, by, blank string) ([]string, []int, error) {
-	if !ti.HasColumn(by) {
-		return nil, nil, usagef("--by %s: no such column in %s (columns: %s)", by, ti.Path, strings.Join(ti.ColumnNames(), ", "))
-	}
-	if vals, err := ti.Float64s(by); err == nil {
-		bv, berr := strconv.ParseFloat(blank, 64)
-		var uniq []float64
-		set := map[float64]bool{}
-		for _, v := range vals {
-			if math.IsNaN(v) || (blank != "" && berr == nil && v == bv) || set[v] {
-				continue
-			}
-			set[v] = true
-			uniq = append(uniq, v)
-		}
-		sort.Float64s(uniq)
-		idx := map[float64]int{}
-		keys := make([]string, len(uniq))
-		for i, v := range uniq {
-			idx[v] = i
-			keys[i] = strconv.FormatFloat(v, 'g', -1, 64)
-		}
-		labels := make([]int, len(vals))
-		for i, v := range vals {
-			if c, ok := idx[v]; ok {
-				labels[i] = c
-			} else {
-				labels[i] = -1
-			}
-		}
-		return keys, labels, nil
-	}
-	vals, err := ti.Strings(by)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--by %s: neither numeric nor text: %w", by, err)
-	}
-	set := map[string]bool{}
-	var keys []string
-	for _, v := range vals {
-		if v == "" || v == blank || set[v] {
-			continue
-		}
-		set[v] = true
-		keys = append(keys, v)
-	}
-	sort.Strings(keys)
-	idx := map[string]int{}
-	for i, k := range keys {
-		idx[k] = i
-	}
-	labels := make([]int, len(vals))
-	for i, v := range vals {
-		if c, ok := idx[v]; ok {
-			labels[i] = c
-		} else {
-			labels[i] = -1
-		}
-	}
-	return keys, labels, nil
-}
-
-func keyPreview(keys []string) string {
-	if len(keys) <= 6 {
-		return strings.Join(keys, ", ")
-	}
-	return strings.Join(keys[:3], ", ") + ", …, " + strings.Join(keys[len(keys)-2:], ", ")
-}
-
-func dffResponses(f *nwb.File, path string, starts []float64, w0, w1 float64, kernel *[2]float64) (*mat.Dense, error) {
-	var s *nwb.TimeSeries
-	var err error
-	if path != "" {
-		if s, err = f.TimeSeries(path); err != nil {
-			return nil, usagef("--series %s: %v", path, err)
-		}
-	} else {
-		ss, err := f.SeriesOf("DfOverF")
-		if err != nil || len(ss) == 0 {
-			return nil, fmt.Errorf("rsa: no dF/F series (DfOverF container) in the file; name one with --series: %v", err)
-		}
-		s = ss[0]
-	}
-	sm, err := s.Read()
-	if err != nil {
-		return nil, err
-	}
-	ch := max(sm.Channels, 1)
-	sig := mat.NewDense(len(sm.Times), ch, sm.Data)
-	if kernel != nil {
-		h := rsa.DoubleExponential(kernel[0], kernel[1])
-		return rsa.KernelAmplitudes(sig, sm.Times, starts, h, 10*kernel[1])
-	}
-	return rsa.WindowMeans(sig, sm.Times, starts, w0, w1)
-}
-
-func spikeResponses(f *nwb.File, starts, stops []float64, w0, w1 float64, windowSet bool) (*mat.Dense, error) {
-	u, err := f.Units()
-	if err != nil {
-		return nil, err
-	}
-	trains, err := u.AllSpikeTimes()
-	if err != nil {
-		return nil, err
-	}
-	from, to := starts, stops
-	if windowSet {
-		from, to = make([]float64, len(starts)), make([]float64, len(starts))
-		for i, s := range starts {
-			from[i], to[i] = s+w0, s+w1
-		}
-	}
-	return rsa.SpikeRates(trains, from, to)
-}
-
-func neuralRDM(tr *rsa.Trials, means *mat.Dense, m rsa.Method) (*rsa.RDM, error) {
-	switch m {
-	case rsa.Crossnobis:
-		res, dof, err := rsa.Residuals(tr)
-		if err != nil {
-			return nil, err
-		}
-		prec, err := rsa.NoisePrecision(res, dof, rsa.ShrinkageDiag)
-		if err != nil {
-			return nil, err
-		}
-		return rsa.CrossnobisRDM(tr, prec, nil)
-	case rsa.Poisson:
-		return rsa.PoissonRDM(means, nil)
-	}
-	return rsa.ComputeRDM(means, m, nil)
-}
-
-// ceilingMethod is the RDM recomputed on split halves for the ceiling.
-func ceilingMethod(m rsa.Method) rsa.Method {
-	if m == rsa.Euclidean || m == rsa.Crossnobis {
-		return rsa.Euclidean
-	}
-	return rsa.Correlation
-}
-
-// loadedModel keeps only what every model computation needs: the Gram
-// statistics (stimuli × stimuli). .npy layers are memory-mapped and
-// streamed in feature blocks, never decoded whole.
-type loadedModel struct {
-	name, path string
-	shape      []int
-	gram       *rsa.Gram
-}
-
-func modelFromArray(name, path string, a *activations.Array) (loadedModel, error) {
-	x, err := a.Matrix()
-	if err != nil {
-		return loadedModel{}, fmt.Errorf("model %s: %w", name, err)
-	}
-	return loadedModel{name, path, a.Shape, rsa.NewGram(x, nil)}, nil
-}
-
-func loadModels(specs []string, example string) ([]loadedModel, error) {
-	if len(specs) == 0 && example == "ophys_scenes" {
-		specs = []string{"layer_true=ophys_scenes.layer_true.npy", "layer_partial=ophys_scenes.layer_partial.npy", "layer_random=ophys_scenes.layer_random.npy"}
-	}
-	if len(specs) == 0 {
-		return nil, usagef("no --model NAME=PATH given")
-	}
-	var out []loadedModel
-	add := func(name, path string, a *activations.Array) error {
-		m, err := modelFromArray(name, path, a)
-		if err == nil {
-			out = append(out, m)
-		}
-		return err
-	}
-	for _, s := range specs {
-		name, path, ok := strings.Cut(s, "=")
-		if !ok || name == "" || path == "" {
-			return nil, usagef("--model %q: want NAME=PATH", s)
-		}
-		fi, statErr := os.Stat(path)
-		switch {
-		case statErr == nil && fi.IsDir():
-			arrs, err := activations.OpenDir(path)
-			if err != nil {
-				return nil, err
-			}
-			for _, a := range arrs {
-				if err := add(name+"/"+a.Name, filepath.Join(path, a.Name), a); err != nil {
-					return nil, err
-				}
-			}
-		case statErr == nil && strings.EqualFold(filepath.Ext(path), ".npy"):
-			mm, err := activations.OpenMapped(path)
-			if err != nil {
-				return nil, err
-			}
-			g, err := rsa.GramFrom(mm, nil)
-			mm.Close()
-			if err != nil {
-				return nil, fmt.Errorf("model %s: %w", name, err)
-			}
-			out = append(out, loadedModel{name, path, mm.Header.Shape, g})
-		case statErr == nil:
-			arrs, err := activations.Open(path)
-			if err != nil {
-				return nil, err
-			}
-			for _, a := range arrs {
-				n := name
-				if len(arrs) > 1 {
-					n = name + "/" + a.Name
-				}
-				if err := add(n, path, a); err != nil {
-					return nil, err
-				}
-			}
-		default:
-			b, err := examples.ReadFile(path)
-			if err != nil || !strings.HasSuffix(path, ".npy") {
-				return nil, usagef("--model %s: %v", s, statErr)
-			}
-			a, err := activations.DecodeNPY(b)
-			if err != nil {
-				return nil, fmt.Errorf("embedded %s: %w", path, err)
-			}
-			if err := add(name, "example:"+path, a); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return out, nil
 }
 
 func writeRSAJSON(w io.Writer, res *rsaResult) error {
