@@ -637,6 +637,9 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 		hi[i] = (s.start[i]+(s.count[i]-1)*s.stride[i])/ds.chunkDims[i] + 1
 		total *= hi[i] - lo[i]
 	}
+	if total > uint64(ds.f.opts.maxAlloc)/64 {
+		return fmt.Errorf("hdf5: %s: read touches %d chunks: %w", ds.path, total, ErrTooLarge)
+	}
 	type job struct {
 		key    uint64
 		origin []uint64
