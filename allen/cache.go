@@ -363,7 +363,13 @@ func (c *Cache) Fetch(ctx context.Context, files []File) ([]fetch.Result, error)
 		}
 	}
 	for _, i := range later {
-		res[i].Status, res[i].Err = fetch.StatusFailed, fmt.Errorf("%s: identical file %s was not fetched", files[i].Rel, files[firstOf[files[i].Hash]].Rel)
+		first := firstOf[files[i].Hash]
+		if files[i].Rel == files[first].Rel { // the same file named twice
+			res[i] = res[first]
+			res[i].Job, res[i].Bytes = &jobs[i], 0
+			continue
+		}
+		res[i].Status, res[i].Err = fetch.StatusFailed, fmt.Errorf("%s: identical file %s was not fetched", files[i].Rel, files[first].Rel)
 		if ferr != nil {
 			continue
 		}

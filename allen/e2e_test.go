@@ -457,4 +457,12 @@ func TestSameHashInOneBatch(t *testing.T) {
 		t.Fatalf("statuses %s %s (%v), %d GETs; want downloaded, linked, 1", res[0].Status, res[1].Status, res[1].Err, e.srv.Stats().Gets)
 	}
 	e.checkFile(t, f5[0].Rel)
+	// The same file named twice in a fresh cache: one download, two results.
+	e2 := newEnv(t)
+	f, _ := e2.cache.SessionFiles(ctx, e2.release(t, "vbn", "0.5.0"), "ecephys_session", s3emu.SessionB)
+	e2.srv.ResetStats()
+	res, err = e2.cache.Fetch(ctx, append(f, f...))
+	if err != nil || res[0].Status != fetch.StatusDownloaded || res[1].Status != fetch.StatusDownloaded || res[1].Err != nil || e2.srv.Stats().Gets != 1 {
+		t.Fatalf("same file twice: %s %s (%v), %d GETs", res[0].Status, res[1].Status, res[1].Err, e2.srv.Stats().Gets)
+	}
 }
