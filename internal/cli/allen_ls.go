@@ -33,7 +33,8 @@ releases; with allen:<project>[@release] the release (latest by default):
 its tables and data files; with --table the metadata table, typed (ids
 int64, dates as UTC times, lists parsed), filtered by --where and printed
 (--json: records) or written with --out (.parquet, .arrow, .csv, .jsonl).
-Manifests and tables are kept in --cache-dir and verified by BLAKE2b-512.
+Manifests and tables are kept in --cache-dir (tables verified by the
+manifest's BLAKE2b-512).
 Visual Coding projects list their sessions on DANDI.`
 
 const allenLsExample = `
