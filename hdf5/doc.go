@@ -41,6 +41,9 @@
 // All file access goes through ReadAt, so a File is safe for concurrent
 // use. A chunked read decodes the chunks it touches on WithWorkers
 // goroutines (default GOMAXPROCS) straight into the destination slice.
+// Small hyperslab reads of filtered data keep decoded chunks in a per-file
+// LRU cache (WithChunkCache, default 32 MiB), so reading a compressed
+// dataset a few rows at a time decodes each chunk once.
 //
 // # Hostile input
 //

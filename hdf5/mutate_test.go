@@ -11,8 +11,9 @@ import (
 )
 
 // TestMutateHang applies random byte mutations to the fuzz seeds and
-// requires each input to finish within 10 s (generous: the machine may be loaded) without an internal error
-// (recovered panic). HDF5_MUTATIONS sets the number of inputs.
+// requires each input to finish within 10 s (generous: the machine may be
+// loaded) without an internal error (a recovered panic). HDF5_MUTATIONS
+// sets the number of inputs, HDF5_MUTATION_SEED the random seed.
 func TestMutateHang(t *testing.T) {
 	iters := 3000
 	if testing.Short() {
