@@ -19,6 +19,10 @@ type discrete struct {
 	// scratch is reused by miTable; a discrete value is used by one
 	// goroutine at a time (copies must reset it).
 	scratch []int
+	// qeIdx, qeGroups and qeTab are miQE's reusable buffers.
+	qeIdx    []int
+	qeGroups [][]int
+	qeTab    []int
 }
 
 // workCopies returns a pool of one-component working copies of d with their
@@ -27,7 +31,7 @@ type discrete struct {
 func (d *discrete) workCopies() *sync.Pool {
 	return &sync.Pool{New: func() any {
 		c := *d
-		c.scratch = nil
+		c.scratch, c.qeIdx, c.qeGroups, c.qeTab = nil, nil, nil, nil
 		c.stim = slices.Clone(d.stim)
 		if len(d.comps) == 1 {
 			c.joint = slices.Clone(d.joint)
@@ -275,7 +279,7 @@ func byStim(stim []int, ns int) [][]int {
 // each part keeping every stimulus's share of trials (trials permuted within
 // stimulus), averaged over QERepeats orders; I∞ from QuadraticExtrapolate.
 func (d *discrete) miQE(set *Settings, r *rand.Rand) (float64, error) {
-	groups := byStim(d.stim, d.ns)
+	groups := d.stimGroups()
 	for s, g := range groups {
 		if len(g) > 0 && len(g) < 4 {
 			return 0, fmt.Errorf("%w: quadratic extrapolation needs >= 4 trials per stimulus (stimulus %d has %d)", ErrTooFew, s, len(g))
@@ -286,13 +290,16 @@ func (d *discrete) miQE(set *Settings, r *rand.Rand) (float64, error) {
 	// One pass per order fills the four quarter tables; halves are sums of
 	// quarters (the split points p·len/parts coincide).
 	m := d.ns * d.k
-	tab := make([]int, 6*m+d.k+d.ns)
+	if need := 6*m + d.k + d.ns; cap(d.qeTab) < need {
+		d.qeTab = make([]int, need)
+	}
+	tab := d.qeTab[:6*m+d.k+d.ns]
 	q, h, work := tab[:4*m], tab[4*m:6*m], tab[6*m:]
 	var i2, i4, n2, n4 float64
 	for rep := 0; rep < reps; rep++ {
 		clear(q)
 		for s, g := range groups {
-			r.Shuffle(len(g), func(i, j int) { g[i], g[j] = g[j], g[i] })
+			shuffleInts(g, r)
 			for p := 0; p < 4; p++ {
 				lo, hi := p*len(g)/4, (p+1)*len(g)/4
 				base := q[p*m+s*d.k:]
@@ -320,6 +327,42 @@ func (d *discrete) miQE(set *Settings, r *rand.Rand) (float64, error) {
 	return QuadraticExtrapolate(
 		[]float64{float64(len(d.stim)), n2 / k2, n4 / k4},
 		[]float64{full, i2 / k2, i4 / k4})
+}
+
+// stimGroups is byStim into d's reusable buffers.
+func (d *discrete) stimGroups() [][]int {
+	n := len(d.stim)
+	if cap(d.qeIdx) < n+d.ns+1 {
+		d.qeIdx = make([]int, n+d.ns+1)
+	}
+	if cap(d.qeGroups) < d.ns {
+		d.qeGroups = make([][]int, d.ns)
+	}
+	all, cnt := d.qeIdx[:n], d.qeIdx[n:n+d.ns+1]
+	clear(cnt)
+	for _, s := range d.stim {
+		cnt[s+1]++
+	}
+	for s := 1; s <= d.ns; s++ {
+		cnt[s] += cnt[s-1]
+	}
+	g := d.qeGroups[:d.ns]
+	for s := range g {
+		g[s] = all[cnt[s]:cnt[s]:cnt[s+1]]
+	}
+	for i, s := range d.stim {
+		g[s] = append(g[s], i)
+	}
+	return g
+}
+
+// shuffleInts is a Fisher–Yates shuffle drawing exactly what
+// (*rand.Rand).Shuffle draws, without the swap closure.
+func shuffleInts(x []int, r *rand.Rand) {
+	for i := len(x) - 1; i > 0; i-- {
+		j := r.IntN(i + 1)
+		x[i], x[j] = x[j], x[i]
+	}
 }
 
 // plugInFromTable is the plug-in MI (bits) of a flat ns×k count table and
