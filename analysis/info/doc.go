@@ -110,7 +110,8 @@
 // BenchmarkUnits (bench/info.sh): 300 units × 136 presentations, default
 // binning, 1000 permutations each, all six estimators in sequence: 8.4 CPU
 // seconds with one worker, of which quadratic extrapolation takes 4.8 (61
-// plug-in evaluations per estimate); two workers use 8.8 CPU seconds
-// (4% overhead). Measured on a shared 2-vCPU machine at load average ≈ 12,
-// where wall-time speed-ups (0.8–1.2×) reflect the other load, not the code.
+// plug-in tables per estimate); two workers use 8.5–8.8 CPU seconds (≤ 4%
+// overhead). Wall time was 11.5–13 s with one worker on a shared 2-vCPU
+// machine at load average 8–17, where the measured two-worker speed-ups
+// (0.8–1.2× overall) reflect the other load rather than the code.
 package info
