@@ -14,7 +14,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // grid is a heat-map grid with row 0 drawn at the top (matrix layout).
@@ -121,9 +120,7 @@ func DecodeConfusion(path, title string, labels []string, cm [][]int) error {
 	p.X.Tick.Marker = labelTicks{labels: labels}
 	p.Y.Tick.Marker = labelTicks{labels: labels, reverse: true}
 	side := vg.Length(math.Max(4, 0.5*float64(k)+2)) * vg.Inch
-	img := vgimg.New(side, side)
-	p.Draw(draw.New(img))
-	return writePNG(path, img)
+	return saveFigure(path, side, side, func(dc draw.Canvas) { p.Draw(dc) })
 }
 
 // reversed flips a palette (so that 0 is light and 1 dark).
@@ -201,9 +198,7 @@ func DecodeOverTime(path, title string, times, acc []float64, foldAcc [][]float6
 		p.Legend.Add(h.name, hl)
 	}
 	p.Legend.Top = true
-	img := vgimg.New(6*vg.Inch, 4*vg.Inch)
-	p.Draw(draw.New(img))
-	return writePNG(path, img)
+	return saveFigure(path, 6*vg.Inch, 4*vg.Inch, func(dc draw.Canvas) { p.Draw(dc) })
 }
 
 func semAt(fa []float64) float64 {
@@ -249,12 +244,11 @@ func DecodeGeneralization(path, title string, times []float64, gen [][]float64, 
 	cb.Y.Label.Text = "accuracy"
 	cb.Add(&plotter.ColorBar{ColorMap: pal, Vertical: true})
 	cb.Y.Min, cb.Y.Max = 0, 1
-	img := vgimg.New(6.5*vg.Inch, 5*vg.Inch)
-	dc := draw.New(img)
-	w := dc.Max.X - dc.Min.X
-	p.Draw(draw.Crop(dc, 0, -1.2*vg.Inch, 0, 0))
-	cb.Draw(draw.Crop(dc, w-1.1*vg.Inch, 0, 0.3*vg.Inch, -0.3*vg.Inch))
-	return writePNG(path, img)
+	return saveFigure(path, 6.5*vg.Inch, 5*vg.Inch, func(dc draw.Canvas) {
+		w := dc.Max.X - dc.Min.X
+		p.Draw(draw.Crop(dc, 0, -1.2*vg.Inch, 0, 0))
+		cb.Draw(draw.Crop(dc, w-1.1*vg.Inch, 0, 0.3*vg.Inch, -0.3*vg.Inch))
+	})
 }
 
 // chanceMap is a diverging colour map over accuracies in [0, 1] whose

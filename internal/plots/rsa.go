@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/neurodata/neurodata/analysis/rsa"
 	"gonum.org/v1/plot"
@@ -17,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // rdmGrid shows an RDM as a heat map of per-panel percentiles (ranks
@@ -65,18 +67,17 @@ func RDMPanels(path string, titles []string, rdms []*rsa.RDM) error {
 		row[i] = p
 	}
 	const panel = 3.2 * vg.Inch
-	img := vgimg.New(panel*vg.Length(len(rdms)), panel+0.3*vg.Inch)
-	dc := draw.New(img)
-	// Title strip for the colour meaning, then the panels.
-	tiles := draw.Tiles{Rows: 1, Cols: len(rdms), PadX: vg.Millimeter * 2, PadTop: 0.3 * vg.Inch, PadBottom: vg.Millimeter}
-	canv := plot.Align([][]*plot.Plot{row}, tiles, dc)
-	for i, p := range row {
-		p.Draw(canv[0][i])
-	}
-	w, h := img.Size()
-	dc.FillText(draw.TextStyle{Color: color.Black, Font: plot.New().Title.TextStyle.Font, Handler: plot.DefaultTextHandler, XAlign: draw.XCenter},
-		vg.Point{X: w / 2, Y: h - 0.2*vg.Inch}, "dissimilarity percentile: blue = similar, red = dissimilar")
-	return writePNG(path, img)
+	W, H := panel*vg.Length(len(rdms)), panel+0.3*vg.Inch
+	return saveFigure(path, W, H, func(dc draw.Canvas) {
+		// Title strip for the colour meaning, then the panels.
+		tiles := draw.Tiles{Rows: 1, Cols: len(rdms), PadX: vg.Millimeter * 2, PadTop: 0.3 * vg.Inch, PadBottom: vg.Millimeter}
+		canv := plot.Align([][]*plot.Plot{row}, tiles, dc)
+		for i, p := range row {
+			p.Draw(canv[0][i])
+		}
+		dc.FillText(draw.TextStyle{Color: color.Black, Font: plot.New().Title.TextStyle.Font, Handler: plot.DefaultTextHandler, XAlign: draw.XCenter},
+			vg.Point{X: W / 2, Y: H - 0.2*vg.Inch}, "dissimilarity percentile: blue = similar, red = dissimilar")
+	})
 }
 
 // ModelBar is one model's similarity to the data with its interval.
@@ -168,9 +169,7 @@ func ModelBars(path, ylabel string, bars []ModelBar, ceilLower, ceilUpper float6
 	p.Y.Min, p.Y.Max = math.Min(lo, 0)-0.05*(hi-lo+1e-9), hi+0.1*(hi-lo+1e-9)
 	p.Legend.Top = true
 	w := vg.Length(1.5+1.1*float64(len(bars))) * vg.Inch
-	img := vgimg.New(w, 4*vg.Inch)
-	p.Draw(draw.New(img))
-	return writePNG(path, img)
+	return saveFigure(path, w, 4*vg.Inch, func(dc draw.Canvas) { p.Draw(dc) })
 }
 
 type errPoint struct{ x, y, lo, hi float64 }
@@ -180,6 +179,19 @@ func (e errPoints) Len() int                    { return len(e) }
 func (e errPoints) XY(i int) (float64, float64) { return e[i].x, e[i].y }
 func (e errPoints) YError(i int) (float64, float64) {
 	return e[i].lo, e[i].hi
+}
+
+// saveFigure draws a figure of w × h and writes it to path: SVG when path
+// ends in .svg, else PNG (white background), atomically.
+func saveFigure(path string, w, h vg.Length, render func(draw.Canvas)) error {
+	if strings.EqualFold(filepath.Ext(path), ".svg") {
+		svg := vgsvg.New(w, h)
+		render(draw.New(svg))
+		return writeAtomic(path, func(f *os.File) error { _, err := svg.WriteTo(f); return err })
+	}
+	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseBackgroundColor(color.White))
+	render(draw.New(img))
+	return writePNG(path, img)
 }
 
 // writePNG writes img to a temporary file next to path and renames it, so
