@@ -7,9 +7,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"net/url"
 	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/neurodata/neurodata/catalog"
+	"github.com/neurodata/neurodata/dandi"
+	"github.com/neurodata/neurodata/dandi/mirror"
+	"github.com/neurodata/neurodata/examples"
+	"github.com/neurodata/neurodata/pipeline"
 )
 
 // recipeBlock is one fenced code block of a recipe page.
@@ -117,8 +125,11 @@ func TestRecipeCommands(t *testing.T) {
 					continue
 				}
 				if strings.HasPrefix(b.body, "# needs network") {
-					t.Logf("%s:%d: needs network, skipped", page, b.line)
-					continue
+					if !offlineStandIn(t, blocks, recipeCommands(b.body)) {
+						t.Logf("%s:%d: needs network, skipped", page, b.line)
+						continue
+					}
+					t.Logf("%s:%d: needs network: run against a local DANDI mirror", page, b.line)
 				}
 				var out string
 				for _, line := range recipeCommands(b.body) {
@@ -142,6 +153,9 @@ func TestRecipeCommands(t *testing.T) {
 						t.Errorf("%s:%d: %q: exit %d\n%s", page, b.line, line, code, se.String())
 					}
 					out = so.String() + se.String()
+					if testing.Verbose() {
+						t.Logf("%s:%d: %s\n%s", page, b.line, line, out)
+					}
 				}
 				// A text block right after shows (part of) the output.
 				if i+1 < len(blocks) && blocks[i+1].lang == "text" && out != "" {
@@ -162,4 +176,82 @@ func TestRecipeCommands(t *testing.T) {
 		t.Fatal("no recipe command ran")
 	}
 	t.Logf("%d recipe commands ran", total)
+}
+
+// offlineStandIn prepares a "# needs network" block to run offline when
+// its commands are `neurodata run SPEC` (with SPEC a yaml file block of the
+// page) and `neurodata report`: every DANDI input of the spec is served by
+// a local mirror holding the embedded ecephys_gratings session at the
+// input's path, and the spec in the scratch directory is rewritten to
+// name that mirror (the run command does not read DANDI_API_URL). The
+// commands then run as written. It reports false, leaving the block to be
+// skipped, for anything else.
+func offlineStandIn(t *testing.T, blocks []recipeBlock, cmds []string) bool {
+	t.Helper()
+	var specs []string
+	for _, line := range cmds {
+		args, err := catalog.SplitCommand(line)
+		if err != nil || len(args) < 2 {
+			return false
+		}
+		switch {
+		case args[1] == "report":
+		case args[1] == "run" && len(args) == 3 && strings.HasSuffix(args[2], ".yaml"):
+			specs = append(specs, args[2])
+		default:
+			return false
+		}
+	}
+	body, err := examples.ReadFile("ecephys_gratings.nwb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := mirror.New()
+	ts := mirror.NewTestServer(srv)
+	t.Cleanup(ts.Close)
+	mod := time.Date(2024, 1, 25, 0, 0, 0, 0, time.UTC)
+	assets := map[string][]*mirror.Asset{}
+	for _, name := range specs {
+		found := false
+		for _, b := range blocks {
+			if b.file != name {
+				continue
+			}
+			found = true
+			spec, err := pipeline.ParseSpec(strings.NewReader(b.body), ".")
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for i, in := range spec.Inputs {
+				if in.DANDI == "" {
+					continue
+				}
+				r, err := dandi.ParseURL(in.DANDI)
+				if err != nil || r.Kind != dandi.KindPath {
+					t.Fatalf("%s: DANDI input %q must name one file for the offline stand-in (%v)", name, in.DANDI, err)
+				}
+				a, err := mirror.NewAsset(r.DandisetID, r.Path, bytes.NewReader(body), int64(len(body)), mod, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				assets[r.DandisetID] = append(assets[r.DandisetID], a)
+				spec.Inputs[i].DANDI = ts.URL + "/api/dandisets/" + r.DandisetID + "/versions/draft/assets/?path=" + url.QueryEscape(r.Path)
+			}
+			y, err := yaml.Marshal(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(name, y, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !found {
+			t.Fatalf("neurodata run %s: the page has no ```yaml file=%s block", name, name)
+		}
+	}
+	for id, as := range assets {
+		v := &mirror.Version{Version: "draft", Name: "stand-in", Status: "Valid", Created: mod, Modified: mod, Assets: as}
+		srv.Add(&mirror.Dandiset{ID: id, Created: mod, Modified: mod, Versions: []*mirror.Version{v}})
+	}
+	return len(specs) > 0
 }
