@@ -2,7 +2,6 @@ package filter
 
 import (
 	"encoding/binary"
-	"hash/adler32"
 	"math/bits"
 	"sync"
 )
@@ -220,7 +219,7 @@ func zlibInflate(dst, src []byte) (int, error) {
 	if p+4 > len(src) {
 		return 0, corruptf("zlib stream truncated")
 	}
-	if binary.BigEndian.Uint32(src[p:]) != adler32.Checksum(dst[:n]) {
+	if binary.BigEndian.Uint32(src[p:]) != adler32sum(dst[:n]) {
 		return 0, corruptf("zlib adler-32 mismatch")
 	}
 	return n, nil
@@ -441,7 +440,16 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 			return 0, corruptf("deflate output exceeds the %d-byte limit", len(dst))
 		}
 		from := op - dd
-		if dd >= length {
+		if dd >= 8 && end+8 <= len(dst) {
+			// short copies 8 bytes at a time; may write up to 7 bytes past
+			// end, which later output overwrites
+			for op < end {
+				binary.LittleEndian.PutUint64(dst[op:], binary.LittleEndian.Uint64(dst[from:]))
+				op += 8
+				from += 8
+			}
+			op = end
+		} else if dd >= length {
 			copy(dst[op:end], dst[from:from+length])
 			op = end
 		} else if dd == 1 {
@@ -457,4 +465,35 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 			}
 		}
 	}
+}
+
+// adler32sum is Adler-32 (RFC 1950) taking 8 bytes per step: over a step
+// s1 gains the byte sum and s2 gains 8*s1 plus the bytes weighted 8..1.
+// Sums are reduced modulo 65521 at least every 5552 bytes, as zlib does,
+// so the uint32 accumulators cannot overflow.
+func adler32sum(p []byte) uint32 {
+	const mod, nmax = 65521, 5552
+	s1, s2 := uint32(1), uint32(0)
+	for len(p) > 0 {
+		q := p
+		if len(q) > nmax {
+			q = q[:nmax]
+		}
+		p = p[len(q):]
+		for len(q) >= 8 {
+			b := q[:8:8]
+			s2 += 8*s1 + 8*uint32(b[0]) + 7*uint32(b[1]) + 6*uint32(b[2]) + 5*uint32(b[3]) +
+				4*uint32(b[4]) + 3*uint32(b[5]) + 2*uint32(b[6]) + uint32(b[7])
+			s1 += uint32(b[0]) + uint32(b[1]) + uint32(b[2]) + uint32(b[3]) +
+				uint32(b[4]) + uint32(b[5]) + uint32(b[6]) + uint32(b[7])
+			q = q[8:]
+		}
+		for _, x := range q {
+			s1 += uint32(x)
+			s2 += s1
+		}
+		s1 %= mod
+		s2 %= mod
+	}
+	return s2<<16 | s1
 }

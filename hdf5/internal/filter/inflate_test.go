@@ -2,6 +2,7 @@ package filter
 
 import (
 	"bytes"
+	"hash/adler32"
 	"math/rand/v2"
 	"testing"
 
@@ -151,5 +152,25 @@ func TestZlibInflateFixtures(t *testing.T) {
 	}
 	if n < 4 {
 		t.Fatalf("only %d deflate fixtures", n)
+	}
+}
+
+// adler32sum equals the standard library's Adler-32 on every length
+// around the 8-byte step and the 5552-byte reduction interval.
+func TestAdler32(t *testing.T) {
+	b := make([]byte, 20000)
+	for i := range b {
+		b[i] = 255 - byte(i*7)
+	}
+	for _, n := range []int{0, 1, 7, 8, 9, 5551, 5552, 5553, 5559, 11104, 20000} {
+		if got, want := adler32sum(b[:n]), adler32.Checksum(b[:n]); got != want {
+			t.Fatalf("n=%d: %08x, want %08x", n, got, want)
+		}
+	}
+	for i := range b {
+		b[i] = 255
+	}
+	if got, want := adler32sum(b), adler32.Checksum(b); got != want {
+		t.Fatalf("all 0xff: %08x, want %08x", got, want)
 	}
 }
