@@ -107,7 +107,7 @@ func AccuracyVsUnits(path, title string, units []int, mean, sd []float64, chance
 	addHLine(pl, threshold, 0, maxX, colBlank, "binomial threshold, α = 0.05")
 	pl.Y.Min, pl.Y.Max = 0, 1
 	pl.X.Min = 0
-	pl.Legend.Top, pl.Legend.Left = true, true
+	pl.Legend.YOffs = 0.9 * vg.Inch // bottom right, above the chance lines
 	return saveFigure(path, 6*vg.Inch, 4*vg.Inch, func(dc draw.Canvas) { pl.Draw(dc) })
 }
 

@@ -71,7 +71,17 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	close(ch)
 	wg.Wait()
-	return page.Execute(w, map[string]any{"R": r, "Sections": out, "M": r.Manifest})
+	head := map[string]string{}
+	for _, s := range r.Sessions {
+		for _, b := range s.Blocks {
+			h := b.Headline
+			if b.Error != "" {
+				h = b.Error
+			}
+			head[s.Title+"/"+b.Analysis] = h
+		}
+	}
+	return page.Execute(w, map[string]any{"R": r, "Sections": out, "M": r.Manifest, "Headlines": head})
 }
 
 var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
@@ -121,9 +131,10 @@ figcaption b{color:#0b3d5c}
 <h2>{{$s.Title}}</h2>
 <p class="sub">{{$s.Subtitle}}</p>
 {{if eq $s.ID "summary"}}
-<table class="runs"><tr><th>session</th><th>analysis</th><th>status</th><th>seconds</th></tr>
-{{range $.M.Results}}<tr><td><a href="#s-{{.Session}}">{{.Session}}</a></td><td>{{.Analysis}}</td><td class="{{if eq .Status "failed"}}failed{{else if eq .Status "cached"}}cached{{else}}ok{{end}}">{{.Status}}</td><td>{{printf "%.2f" .Seconds}}</td></tr>
+<table class="runs"><tr><th>session</th><th>analysis</th><th>status</th><th>seconds</th><th>result</th></tr>
+{{range $.M.Results}}<tr><td><a href="#s-{{.Session}}">{{.Session}}</a></td><td>{{.Analysis}}</td><td class="{{if eq .Status "failed"}}failed{{else if eq .Status "cached"}}cached{{else}}ok{{end}}">{{.Status}}</td><td>{{printf "%.2f" .Seconds}}</td><td>{{index $.Headlines (print .Session "/" .Analysis)}}</td></tr>
 {{end}}</table>
+<p class="sub">Status "cached": the input file and the parameters were unchanged since an earlier run, so the stored result was kept. Cross-session figures below appear for analyses run on two or more sessions.</p>
 {{range $.M.Errors}}<div class="error"><b>{{.Session}}{{if .Analysis}} / {{.Analysis}}{{end}}</b> failed: {{.Error}}</div>
 {{end}}
 {{end}}

@@ -41,6 +41,7 @@ type Fact struct{ Label, Value string }
 type Block struct {
 	Analysis string
 	Kind     string
+	Headline string // one-line result for the summary table
 	Facts    []Fact
 	Figures  []Figure
 	Error    string
@@ -219,7 +220,9 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 			curves = append(curves, c)
 		}
 		b.Facts = append(b.Facts, Fact{"units", fmt.Sprint(len(t.Units))}, Fact{"conditions of " + t.By, fmt.Sprint(len(t.Conditions))})
+		b.Headline = fmt.Sprintf("%d units × %d conditions", len(t.Units), len(t.Conditions))
 		if t.Direction {
+			b.Headline = fmt.Sprintf("median global OSI %.2f; %d of %d units with global OSI > 0.2", median(gosi), nSel, len(t.Units))
 			b.Facts = append(b.Facts, Fact{"units with global OSI > 0.2", fmt.Sprintf("%d of %d", nSel, len(t.Units))}, Fact{"median global OSI", f3(median(gosi))})
 		}
 		what := fmt.Sprintf("the %d most selective of %d units", len(curves), len(t.Units))
@@ -267,6 +270,7 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 		b.Facts = append(b.Facts, Fact{"units", fmt.Sprint(len(in.Units))}, Fact{"estimator", in.Estimator},
 			Fact{"trials", fmt.Sprint(in.Trials)}, Fact{"response bins", fmt.Sprint(in.Bins)},
 			Fact{"median information (bits)", f3(median(mi))}, Fact{"units with p < 0.05", fmt.Sprintf("%d of %d (%d permutations)", nSig, len(in.Units), in.Permutations)})
+		b.Headline = fmt.Sprintf("median %.2f bits per unit about %s; %d of %d units significant", median(mi), in.By, nSig, len(in.Units))
 		b.Figures = append(b.Figures, fig(pre+"_mi", "Information per unit",
 			fmt.Sprintf("How many bits each unit's spike count carries about %s (log2 of %d conditions = %.2f bits is the maximum). Bars: the %s estimate, which subtracts the sampling bias; orange dots: the naive plug-in estimate, which is biased upward with few trials. Green bars are significant in a label-permutation test (p < 0.05).",
 				in.By, len(in.Conditions), math.Log2(float64(len(in.Conditions))), in.Estimator),
@@ -283,6 +287,7 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 			Fact{"units × trials", fmt.Sprintf("%d × %d", len(d.UnitIDs), d.Trials)},
 			Fact{"accuracy", f3(d.Accuracy)}, Fact{"chance (1/K)", f3(d.Chance)}, Fact{"binomial threshold (α = 0.05)", f3(d.ChanceThreshold)}, Fact{"p", pstr})
 		title := fmt.Sprintf("%s, accuracy %.3f", d.Decoder, d.Accuracy)
+		b.Headline = fmt.Sprintf("accuracy %.3f decoding %s from %d units (chance %.3f, p = %s)", d.Accuracy, d.By, len(d.UnitIDs), d.Chance, pstr)
 		b.Figures = append(b.Figures, fig(pre+"_confusion", "Confusion matrix",
 			"Rows: the true "+d.By+" of held-out trials; columns: what the decoder predicted. Numbers are trial counts, colour the fraction of the row. A perfect decoder fills the diagonal; confusions between neighbouring or opposite directions show what the population cannot tell apart.",
 			func(p string) error { return plots.DecodeConfusion(p, title, d.Conditions, d.Confusion) }))
@@ -305,7 +310,7 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 					return plots.DecodeOverTime(p, "decoding "+d.By+" over time", t.Times, t.Accuracy, t.FoldAccuracy, d.Chance, d.ChanceThreshold)
 				}))
 			b.Figures = append(b.Figures, fig(pre+"_generalization", "Temporal generalisation",
-				"Train at one time bin (rows), test at another (columns). A bright diagonal only means the code changes over time; a bright square means the same code persists.",
+				"Accuracy of a decoder trained at one time bin (rows) and tested at another (columns); red = high accuracy, white = chance, blue = below chance. High accuracy only on the diagonal means the code changes over time; high accuracy everywhere means the same code persists through the window.",
 				func(p string) error {
 					return plots.DecodeGeneralization(p, "temporal generalisation ("+d.By+")", t.Times, t.Generalization, d.Chance)
 				}))
@@ -319,6 +324,7 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 		b.Facts = append(b.Facts, Fact{"conditions × channels", fmt.Sprintf("%d × %d (%d presentations)", rs.Conditions, rs.Channels, rs.Presentation)},
 			Fact{"neural RDM", rs.RDM}, Fact{"model RDM", rs.ModelRDM}, Fact{"comparison", rs.Compare}, Fact{"noise ceiling", ceil},
 			Fact{"ranking", strings.Join(rs.Ranking, " > ")})
+		b.Headline = "ranking " + strings.Join(rs.Ranking, " > ") + "; noise ceiling " + ceil
 		for _, m := range rs.Models {
 			b.Facts = append(b.Facts, Fact{"model " + m.Model, fmt.Sprintf("%s %.3f, 95%% CI [%.3f, %.3f], p = %.3g; linear CKA %.3f", rs.Compare, float64(m.Similarity), float64(m.CI[0]), float64(m.CI[1]), float64(m.P), float64(m.CKA))})
 		}
@@ -353,6 +359,7 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 			bps = append(bps, float64(u.BitsPerSpike))
 		}
 		b.Facts = append(b.Facts, Fact{"units", fmt.Sprint(len(pl.Units))}, Fact{"bins", fmt.Sprint(pl.Shape)}, Fact{"median Skaggs information (bits/spike)", f3(median(bps))})
+		b.Headline = fmt.Sprintf("median %.2f bits/spike over %d units", median(bps), len(pl.Units))
 		if len(pl.Shape) == 1 && len(pl.Edges) == 1 {
 			e := pl.Edges[0]
 			centers := make([]float64, len(e)-1)
@@ -423,6 +430,9 @@ func summarySection(m *pipeline.Manifest, results map[string][]*pipeline.Analysi
 			sessions = append(sessions, r.Session)
 		}
 		name := "summary_" + id
+		if len(rs) < 2 {
+			continue // a cross-session figure of one session says nothing; see its section
+		}
 		switch b.Kind {
 		case "tuning":
 			var med []float64
