@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/neurodata/neurodata/catalog"
 	"github.com/neurodata/neurodata/dandi"
 	"github.com/neurodata/neurodata/dandi/mirror"
+	"github.com/neurodata/neurodata/examples"
 )
 
 func TestCatalogList(t *testing.T) {
@@ -88,10 +90,34 @@ func TestCatalogCommandsRun(t *testing.T) {
 	// commands: its real path on DANDI 000021 (dandi-allen.md §3.3).
 	const vcSession = "sub-699733573/sub-699733573_ses-715093703.nwb"
 	add("000021", vcSession)
+	// Files the analyze and run commands read get the embedded example
+	// session (built like a Visual Coding Neuropixels file) instead of
+	// placeholder bytes, so those commands can run for real.
+	example, err := examples.ReadFile("ecephys_gratings.nwb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := map[string]bool{"000021/" + vcSession: true}
+	for _, e := range entries {
+		for _, in := range runInputs(t, e.Run) {
+			if r, err := dandi.ParseURL(in); err == nil && r.Kind == dandi.KindPath {
+				add(r.DandisetID, r.Path)
+				real[r.DandisetID+"/"+r.Path] = true
+			}
+		}
+	}
 	for id, ps := range paths {
 		v := &mirror.Version{Version: "draft", Name: "placeholder", Status: "Valid", Created: mod, Modified: mod}
+		seen := map[string]bool{}
 		for _, p := range ps {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
 			body := []byte("placeholder " + id + "/" + p)
+			if real[id+"/"+p] {
+				body = example
+			}
 			a, err := mirror.NewAsset(id, p, bytes.NewReader(body), int64(len(body)), mod, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -132,7 +158,8 @@ func TestCatalogCommandsRun(t *testing.T) {
 				if code != 0 || json.Unmarshal([]byte(out), &sum) != nil || sum.Files == 0 {
 					t.Errorf("%s: %q: exit %d, %d files: %s", e.Name, line, code, sum.Files, errs)
 				}
-				// The analyze command must name a file this fetch writes.
+				// The analyze command must name a file this fetch writes; then
+				// fetch for real and run the analysis as printed.
 				if e.Analyze != "" {
 					an := positional(t, e.Analyze)
 					if len(an) < 2 {
@@ -147,15 +174,47 @@ func TestCatalogCommandsRun(t *testing.T) {
 					}
 					if !found {
 						t.Errorf("%s: analyze reads %s, which the fetch does not write (%d items)", e.Name, an[1], len(sum.Items))
-					}
-				}
-			case "analyze", "run":
-				cmd, rest, err := root.Find(args)
-				if err != nil || cmd == root {
-					if field == "run" {
-						t.Logf("%s: `neurodata run` is not registered yet; %q not checked", e.Name, line)
 						continue
 					}
+					fargs, _ := catalog.SplitCommand(e.Fetch)
+					if code, _, errs := ndRun(t, fargs[1:]...); code != 0 {
+						t.Errorf("%s: %q: exit %d: %s", e.Name, e.Fetch, code, errs)
+						continue
+					}
+					aargs, _ := catalog.SplitCommand(e.Analyze)
+					code, out, errs := ndRun(t, aargs[1:]...)
+					if code != 0 || !strings.Contains(out, "unit_id") {
+						t.Errorf("%s: %q: exit %d: %s", e.Name, e.Analyze, code, errs)
+					}
+				}
+			case "run":
+				if c, _, err := root.Find([]string{"run"}); err != nil || c == root {
+					t.Logf("%s: `neurodata run` is not registered yet; %q not checked", e.Name, line)
+					continue
+				}
+				// Point the DANDI inputs at the mirror (run does not read
+				// DANDI_API_URL) and run it: every analysis must succeed.
+				for i := 0; i+1 < len(args); i++ {
+					if args[i] != "--input" {
+						continue
+					}
+					r, err := dandi.ParseURL(args[i+1])
+					if err != nil || r.Kind != dandi.KindPath {
+						t.Errorf("%s: run input %q must name one DANDI file (%v)", e.Name, args[i+1], err)
+						continue
+					}
+					args[i+1] = ts.URL + "/api/dandisets/" + r.DandisetID + "/versions/draft/assets/?path=" + url.QueryEscape(r.Path)
+				}
+				code, out, errs := ndRun(t, append(args, "--json")...)
+				var m struct {
+					Summary struct{ Sessions, Computed, Failed int }
+				}
+				if code != 0 || json.Unmarshal([]byte(out), &m) != nil || m.Summary.Computed == 0 || m.Summary.Failed != 0 {
+					t.Errorf("%s: %q: exit %d, %+v: %s", e.Name, line, code, m.Summary, errs)
+				}
+			case "analyze":
+				cmd, rest, err := root.Find(args)
+				if err != nil || cmd == root {
 					t.Errorf("%s: %q: no such command (%v)", e.Name, line, err)
 					continue
 				}
@@ -165,6 +224,25 @@ func TestCatalogCommandsRun(t *testing.T) {
 			}
 		}
 	}
+}
+
+// runInputs returns the --input values of a run command line.
+func runInputs(t *testing.T, line string) []string {
+	t.Helper()
+	if line == "" {
+		return nil
+	}
+	args, err := catalog.SplitCommand(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []string
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == "--input" {
+			in = append(in, args[i+1])
+		}
+	}
+	return in
 }
 
 // positional returns the words of a command line after "neurodata VERB"
