@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 //go:embed catalog.json
@@ -328,9 +329,12 @@ func HumanMB(mb float64) string {
 // does for the simple lines the catalog and the recipes hold: words are
 // separated by blanks, single quotes keep everything literally, double
 // quotes keep blanks, a backslash escapes the next character, and a
-// backslash before a newline joins lines. Anything needing more of a
+// backslash before a newline joins lines. Invalid UTF-8 and anything needing more of a
 // shell (variables, globbing, pipes, redirection) is an error.
 func SplitCommand(s string) ([]string, error) {
+	if !utf8.ValidString(s) {
+		return nil, fmt.Errorf("command line %q is not valid UTF-8", s)
+	}
 	var (
 		args  []string
 		cur   strings.Builder
