@@ -28,6 +28,28 @@ func BenchmarkCountWindows(b *testing.B) {
 	}
 }
 
+// BenchmarkCountWindowsGeneral: the same unit through the per-window
+// search used for unsorted windows (the fast path's baseline).
+func BenchmarkCountWindowsGeneral(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const nw, w = 6000, 2.0
+	times := make([]float64, 120000)
+	for i := range times {
+		times[i] = r.Float64() * nw * w
+	}
+	sort.Float64s(times)
+	st, en := make([]float64, nw), make([]float64, nw)
+	for k := range st {
+		st[k], en[k] = float64(k)*w, float64(k+1)*w
+	}
+	dst := make([]int, nw)
+	b.SetBytes(int64(len(times) * 8))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		countGeneral(dst, times, st, en)
+	}
+}
+
 // BenchmarkCountWindows8: 8 such units one after another (a working
 // set larger than the L2 cache).
 func BenchmarkCountWindows8(b *testing.B) {

@@ -7,21 +7,124 @@ import (
 
 // CountWindows writes into dst[k] the number of times t with
 // starts[k] ≤ t < ends[k] (half-open) and returns dst, grown if needed.
-// times must be sorted ascending. Windows may overlap and need not be
-// sorted, but sorted starts make the search incremental (galloping from the
-// previous window), which is the fast path for trial tables.
+// times must be sorted ascending. Windows may overlap, be empty (ends[k] ≤
+// starts[k] counts 0) and need not be sorted. When starts and ends are both
+// non-decreasing (trial tables, bins) and no time or edge is negative, a
+// branch-free four-cursor search runs (see rank.go); otherwise each window
+// is searched from the previous one. To count many trains in the same
+// windows, prepare them once with NewWindowSet.
 func CountWindows(dst []int, times, starts, ends []float64) []int {
+	if len(ends) < len(starts) {
+		panic(fmt.Sprintf("ts: CountWindows: %d starts, %d ends", len(starts), len(ends)))
+	}
+	w := WindowSet{starts: starts, ends: ends[:len(starts)]}
+	w.kind = classifyWindows(w.starts, w.ends)
+	return w.Count(dst, times)
+}
+
+// WindowSet is a list of half-open counting windows [Starts[k], Ends[k]),
+// analysed once (sorted? back to back?) so that counting many spike trains
+// in the same windows pays for the analysis once.
+type WindowSet struct {
+	starts, ends []float64
+	kind         windowKind
+}
+
+type windowKind uint8
+
+const (
+	windowsGeneral    windowKind = iota // any order: per-window search
+	windowsSorted                       // starts and ends non-decreasing, no NaN, no sign bit
+	windowsContiguous                   // sorted and ends[k] == starts[k+1]
+)
+
+// NewWindowSet prepares windows [starts[k], ends[k]) for counting. The
+// slices are kept, not copied: do not modify them while the set is in use.
+func NewWindowSet(starts, ends []float64) (*WindowSet, error) {
+	if len(starts) != len(ends) {
+		return nil, fmt.Errorf("ts: %d window starts, %d ends: %w", len(starts), len(ends), ErrLength)
+	}
+	return &WindowSet{starts: starts, ends: ends, kind: classifyWindows(starts, ends)}, nil
+}
+
+// Len returns the number of windows.
+func (w *WindowSet) Len() int { return len(w.starts) }
+
+// classifyWindows decides which counting path is valid for the windows.
+func classifyWindows(starts, ends []float64) windowKind {
+	n := len(starts)
+	if n == 0 || !nonNegBits(starts) || !nonNegBits(ends) {
+		return windowsGeneral
+	}
+	contiguous := true
+	for k := 1; k < n; k++ {
+		// !(a >= b) is also true when either is NaN.
+		if !(starts[k] >= starts[k-1]) || !(ends[k] >= ends[k-1]) {
+			return windowsGeneral
+		}
+		if ends[k-1] != starts[k] {
+			contiguous = false
+		}
+	}
+	if starts[0] != starts[0] || ends[0] != ends[0] {
+		return windowsGeneral
+	}
+	if contiguous {
+		return windowsContiguous
+	}
+	return windowsSorted
+}
+
+// Count writes into dst[k] the number of times t with Starts[k] ≤ t <
+// Ends[k] and returns dst, grown if needed. times must be sorted ascending.
+func (w *WindowSet) Count(dst []int, times []float64) []int {
+	starts, ends := w.starts, w.ends
 	n := len(starts)
 	if cap(dst) < n {
 		dst = make([]int, n)
 	}
 	dst = dst[:n]
-	if len(ends) < n {
-		panic(fmt.Sprintf("ts: CountWindows: %d starts, %d ends", n, len(ends)))
+	if n == 0 {
+		return dst
 	}
+	if w.kind == windowsGeneral || !nonNegBits(times) {
+		countGeneral(dst, times, starts, ends)
+		return dst
+	}
+	if w.kind == windowsContiguous {
+		// Window k is [starts[k], starts[k+1]): one rank per boundary.
+		rankSorted(dst, times, starts, 0)
+		last := rankFrom(times, dst[n-1], ends[n-1]) - dst[n-1]
+		for k := 0; k < n-1; k++ {
+			dst[k] = dst[k+1] - dst[k]
+		}
+		dst[n-1] = max(last, 0)
+		return dst
+	}
+	// Sorted, possibly overlapping or with gaps: rank the starts into dst
+	// and the ends chunk by chunk into a stack buffer.
+	rankSorted(dst, times, starts, 0)
+	var buf [512]int
+	pe := 0
+	for c := 0; c < n; c += len(buf) {
+		e := ends[c:min(c+len(buf), n)]
+		r := buf[:len(e)]
+		rankSorted(r, times, e, pe)
+		pe = r[len(r)-1]
+		d := dst[c : c+len(e)]
+		for k := range d {
+			d[k] = max(r[k]-d[k], 0) // an empty window (end ≤ start) counts 0
+		}
+	}
+	return dst
+}
+
+// countGeneral counts windows in any order; sorted starts make the search
+// incremental (galloping from the previous window).
+func countGeneral(dst []int, times, starts, ends []float64) {
 	lo, hi := 0, 0
 	prevS, prevE := math.Inf(-1), math.Inf(-1)
-	for k := 0; k < n; k++ {
+	for k := range dst {
 		s, e := starts[k], ends[k]
 		switch {
 		case s >= prevE:
@@ -33,19 +136,19 @@ func CountWindows(dst []int, times, starts, ends []float64) []int {
 		}
 		prevS, prevE = s, e
 		if !(e > s) {
-			dst[k], hi = 0, lo
+			// Empty window: hi = lo = rank(s), so the next window may
+			// continue from hi only if it starts at or after s.
+			dst[k], hi, prevE = 0, lo, s
 			continue
 		}
 		hi = scanFrom(times, lo, e)
 		dst[k] = hi - lo
 	}
-	return dst
 }
 
 // scanFrom is lowerFrom tuned for spike-count windows, which usually hold
 // a few tens of spikes: when the answer lies within the next 64 elements it
-// is found by a branch-free six-step binary search (conditional moves, no
-// mispredictions); larger gaps gallop.
+// is found by a six-step binary search on integer keys; larger gaps gallop.
 func scanFrom(a []float64, i int, x float64) int {
 	n := len(a)
 	if i >= n || a[i] >= x {
@@ -58,8 +161,10 @@ func scanFrom(a []float64, i int, x float64) int {
 }
 
 // lower64 returns the first index j with b[j] ≥ x, given b[63] ≥ x.
-// Comparisons run on order-preserving integer keys so that the compiler
-// emits conditional moves instead of unpredictable branches.
+// Comparisons run on order-preserving integer keys. (Go 1.26 compiles the
+// steps to conditional jumps, not moves; a borrow-arithmetic version was
+// slower here because the key conversion lengthens every step's dependency
+// chain. The sorted fast path in rank.go avoids both costs.)
 func lower64(b *[64]float64, x float64) int {
 	kx := fkey(x)
 	j := 0

@@ -46,3 +46,15 @@ func ExampleUnits_CountWindows() {
 	fmt.Println(u.CountWindows([]float64{0, 1}, []float64{1, 2}, 0), u.Rates())
 	// Output: [[2 1] [0 3]] [1.5 1.5]
 }
+
+func ExampleNewWindowSet() {
+	// Back-to-back 2 s trials, prepared once and counted for each unit.
+	ws, _ := ts.NewWindowSet([]float64{0, 2, 4}, []float64{2, 4, 6})
+	units := [][]float64{{0.1, 1.9, 2, 5.5}, {4, 6}}
+	for _, train := range units {
+		fmt.Println(ws.Count(nil, train))
+	}
+	// Output:
+	// [2 1 1]
+	// [0 0 1]
+}

@@ -222,8 +222,9 @@ func (u *Units) CountWindows(starts, ends []float64, workers int) [][]int {
 	for i := range out {
 		out[i] = block[i*n : (i+1)*n : (i+1)*n]
 	}
+	ws := &WindowSet{starts: starts, ends: ends, kind: classifyWindows(starts, ends)}
 	ParallelFor(len(u.Trains), workers, func(i int) {
-		CountWindows(out[i], u.Trains[i], starts, ends)
+		ws.Count(out[i], u.Trains[i])
 	})
 	return out
 }

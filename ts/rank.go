@@ -1,0 +1,136 @@
+package ts
+
+import (
+	"math"
+	"math/bits"
+)
+
+// This file holds the fast path of window counting: the rank (number of
+// spikes strictly before a boundary) of a non-decreasing list of boundaries,
+// for non-negative spike times. Counting one unit in 6000 trial windows is
+// 6000 searches that each land a few tens of spikes after the previous one,
+// so the cost is in the dependency chain of the search and in branch
+// mispredictions, not in the number of comparisons. The kernel therefore
+// (1) compares the IEEE-754 bit patterns as unsigned integers (for
+// non-negative floats their order is the float order) so that every step of
+// the in-block binary search is branch-free (carry-flag arithmetic, no
+// conditional jumps), and (2) runs four independent cursors over four
+// quarters of the boundary list in lockstep, so the out-of-order core
+// overlaps four search chains and four memory streams.
+
+// rankBlock is the block searched branch-free; boundaries usually lie a few
+// tens of spikes apart, so one block holds the answer almost always.
+const rankBlock = 32
+
+// nonNegBits reports whether every element of the non-decreasing slice a
+// has its sign bit clear (no negative value, no −0), i.e. whether a's bit
+// patterns are ordered like its values. Only the leading run of zeros needs
+// checking: after a positive value a sorted slice holds no zero.
+func nonNegBits(a []float64) bool {
+	for _, x := range a {
+		if math.Signbit(x) {
+			return false
+		}
+		if x != 0 {
+			return true
+		}
+	}
+	return true
+}
+
+// lt returns 1 if a < b and 0 otherwise, without a branch (borrow of a − b).
+func lt(a, b uint64) int {
+	_, borrow := bits.Sub64(a, b, 0)
+	return int(borrow)
+}
+
+// rankFrom returns the first index i ≥ p with a[i] ≥ x. a and x must have
+// their sign bits clear (see nonNegBits) and the answer must be ≥ p.
+func rankFrom(a []float64, p int, x float64) int {
+	if p+rankBlock <= len(a) {
+		b := (*[rankBlock]float64)(a[p : p+rankBlock])
+		k := math.Float64bits(x)
+		if math.Float64bits(b[rankBlock-1]) >= k {
+			j := lt(math.Float64bits(b[15]), k) << 4
+			j += lt(math.Float64bits(b[(j+7)&31]), k) << 3
+			j += lt(math.Float64bits(b[(j+3)&31]), k) << 2
+			j += lt(math.Float64bits(b[(j+1)&31]), k) << 1
+			j += lt(math.Float64bits(b[j&31]), k)
+			return p + j
+		}
+		return scanFrom(a, p+rankBlock, x)
+	}
+	return lowerFrom(a, p, x)
+}
+
+// rankSorted writes dst[k] = the number of elements of a that are < q[k],
+// for non-decreasing q, given that every answer is ≥ p0. a and q must pass
+// nonNegBits. len(dst) must be ≥ len(q).
+func rankSorted(dst []int, a, q []float64, p0 int) {
+	n := len(q)
+	m := n / 4
+	if m < 8 {
+		p := p0
+		for k, x := range q {
+			p = rankFrom(a, p, x)
+			dst[k] = p
+		}
+		return
+	}
+	// Four cursors, each starting at the rank of the first boundary of its
+	// quarter (galloping from the previous cursor's start).
+	p0 = lowerFrom(a, p0, q[0])
+	p1 := lowerFrom(a, p0, q[m])
+	p2 := lowerFrom(a, p1, q[2*m])
+	p3 := lowerFrom(a, p2, q[3*m])
+	q0, q1, q2, q3 := q[:m], q[m:2*m], q[2*m:3*m], q[3*m:4*m]
+	d0, d1, d2, d3 := dst[:m], dst[m:2*m], dst[2*m:3*m], dst[3*m:4*m]
+	na := len(a)
+	for j := 0; j < m; j++ {
+		x0, x1, x2, x3 := q0[j], q1[j], q2[j], q3[j]
+		if p0+rankBlock <= na && p1+rankBlock <= na && p2+rankBlock <= na && p3+rankBlock <= na {
+			b0 := (*[rankBlock]float64)(a[p0 : p0+rankBlock])
+			b1 := (*[rankBlock]float64)(a[p1 : p1+rankBlock])
+			b2 := (*[rankBlock]float64)(a[p2 : p2+rankBlock])
+			b3 := (*[rankBlock]float64)(a[p3 : p3+rankBlock])
+			k0, k1, k2, k3 := math.Float64bits(x0), math.Float64bits(x1), math.Float64bits(x2), math.Float64bits(x3)
+			if math.Float64bits(b0[31]) >= k0 && math.Float64bits(b1[31]) >= k1 &&
+				math.Float64bits(b2[31]) >= k2 && math.Float64bits(b3[31]) >= k3 {
+				// All four answers lie in their blocks: interleaved
+				// branch-free binary search (steps 16, 8, 4, 2, 1).
+				j0 := lt(math.Float64bits(b0[15]), k0) << 4
+				j1 := lt(math.Float64bits(b1[15]), k1) << 4
+				j2 := lt(math.Float64bits(b2[15]), k2) << 4
+				j3 := lt(math.Float64bits(b3[15]), k3) << 4
+				j0 += lt(math.Float64bits(b0[(j0+7)&31]), k0) << 3
+				j1 += lt(math.Float64bits(b1[(j1+7)&31]), k1) << 3
+				j2 += lt(math.Float64bits(b2[(j2+7)&31]), k2) << 3
+				j3 += lt(math.Float64bits(b3[(j3+7)&31]), k3) << 3
+				j0 += lt(math.Float64bits(b0[(j0+3)&31]), k0) << 2
+				j1 += lt(math.Float64bits(b1[(j1+3)&31]), k1) << 2
+				j2 += lt(math.Float64bits(b2[(j2+3)&31]), k2) << 2
+				j3 += lt(math.Float64bits(b3[(j3+3)&31]), k3) << 2
+				j0 += lt(math.Float64bits(b0[(j0+1)&31]), k0) << 1
+				j1 += lt(math.Float64bits(b1[(j1+1)&31]), k1) << 1
+				j2 += lt(math.Float64bits(b2[(j2+1)&31]), k2) << 1
+				j3 += lt(math.Float64bits(b3[(j3+1)&31]), k3) << 1
+				j0 += lt(math.Float64bits(b0[j0&31]), k0)
+				j1 += lt(math.Float64bits(b1[j1&31]), k1)
+				j2 += lt(math.Float64bits(b2[j2&31]), k2)
+				j3 += lt(math.Float64bits(b3[j3&31]), k3)
+				p0, p1, p2, p3 = p0+j0, p1+j1, p2+j2, p3+j3
+				d0[j], d1[j], d2[j], d3[j] = p0, p1, p2, p3
+				continue
+			}
+		}
+		p0 = rankFrom(a, p0, x0)
+		p1 = rankFrom(a, p1, x1)
+		p2 = rankFrom(a, p2, x2)
+		p3 = rankFrom(a, p3, x3)
+		d0[j], d1[j], d2[j], d3[j] = p0, p1, p2, p3
+	}
+	for k := 4 * m; k < n; k++ {
+		p3 = rankFrom(a, p3, q[k])
+		dst[k] = p3
+	}
+}
