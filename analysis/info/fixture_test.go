@@ -2,6 +2,7 @@ package info
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -32,10 +33,99 @@ type gratingsTruth struct {
 		DurationS     float64   `json:"presentation_duration_s"`
 		NPresentation int       `json:"n_presentations"`
 	} `json:"stimulus"`
+	Running struct {
+		PRunning float64 `json:"p_running"`
+	} `json:"running"`
 	Units []struct {
-		ID int64   `json:"id"`
-		MI float64 `json:"mutual_information_bits"`
+		ID       int64     `json:"id"`
+		MI       float64   `json:"mutual_information_bits"`
+		RateStat []float64 `json:"rate_hz_by_direction_stationary"`
+		RateRun  []float64 `json:"rate_hz_by_direction_running"`
+		NMax     int       `json:"mi_count_truncation_n_max"`
 	} `json:"units"`
+}
+
+// countPMF is the truth file's count model for one unit (README "Truth
+// files", mutual_information_bits): P(n|d) = (1−p) Poisson(n; T f_d) +
+// p Poisson(n; T f_d gain) for n = 0..n_max, with the tail mass above n_max
+// (< 1e-12) added to n_max.
+func countPMF(tr *gratingsTruth, u int) [][]float64 {
+	un := tr.Units[u]
+	T, p := tr.Stimulus.DurationS, tr.Running.PRunning
+	pois := func(n int, mu float64) float64 {
+		if mu == 0 {
+			if n == 0 {
+				return 1
+			}
+			return 0
+		}
+		lg, _ := math.Lgamma(float64(n) + 1)
+		return math.Exp(float64(n)*math.Log(mu) - mu - lg)
+	}
+	P := make([][]float64, len(un.RateStat))
+	for d := range P {
+		P[d] = make([]float64, un.NMax+1)
+		sum := 0.0
+		for n := range P[d] {
+			P[d][n] = (1-p)*pois(n, T*un.RateStat[d]) + p*pois(n, T*un.RateRun[d])
+			sum += P[d][n]
+		}
+		P[d][un.NMax] += 1 - sum
+	}
+	return P
+}
+
+// binnedTruth is the exact I(D; b(N)) in bits, D uniform, for the response
+// code map b that the binning gave this unit's observed counts: an
+// unobserved count n gets the code of the smallest observed count >= n
+// (equipopulated edges are observed values, so no edge lies in between),
+// and counts above the largest observed one the top code. By the data
+// processing inequality it is <= mutual_information_bits; it is the
+// quantity an estimator on binned responses can at best recover.
+func binnedTruth(P [][]float64, counts, codes []int, k int) float64 {
+	nmax := len(P[0]) - 1
+	code := make([]int, nmax+1)
+	for n := range code {
+		code[n] = -1
+	}
+	top, topCode := -1, 0
+	for i, c := range counts {
+		if c <= nmax {
+			code[c] = codes[i]
+		}
+		if c > top {
+			top, topCode = c, codes[i]
+		}
+	}
+	next := topCode
+	for n := nmax; n >= 0; n-- {
+		if code[n] >= 0 {
+			next = code[n]
+		} else {
+			code[n] = next
+		}
+	}
+	D := float64(len(P))
+	J := make([][]float64, len(P))
+	pr := make([]float64, k)
+	for d := range P {
+		J[d] = make([]float64, k)
+		for n, q := range P[d] {
+			J[d][code[n]] += q / D
+		}
+		for r, q := range J[d] {
+			pr[r] += q
+		}
+	}
+	mi := 0.0
+	for d := range J {
+		for r, q := range J[d] {
+			if q > 0 {
+				mi += q * math.Log2(q/(pr[r]/D))
+			}
+		}
+	}
+	return mi
 }
 
 // extractPy reads units and the drifting-gratings presentations with h5py.
@@ -69,14 +159,7 @@ func loadGratings(t testing.TB, variant string) (*gratingsData, *gratingsTruth) 
 	if err := exec.Command(python, "-c", "import h5py, numpy").Run(); err != nil {
 		t.Skip("python3-h5py/numpy absent")
 	}
-	var tr gratingsTruth
-	b, err := os.ReadFile(filepath.Join(dir, "ecephys_gratings.truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &tr); err != nil {
-		t.Fatal(err)
-	}
+	tr := loadTruth(t, variant)
 	tmp := t.TempDir()
 	script := filepath.Join(tmp, "extract.py")
 	out := filepath.Join(tmp, "data.json")
@@ -87,7 +170,7 @@ func loadGratings(t testing.TB, variant string) (*gratingsData, *gratingsTruth) 
 	if msg, err := exec.Command(python, script, nwbPath, table, out).CombinedOutput(); err != nil {
 		t.Fatalf("h5py extraction: %v\n%s", err, msg)
 	}
-	b, err = os.ReadFile(out)
+	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +178,22 @@ func loadGratings(t testing.TB, variant string) (*gratingsData, *gratingsTruth) 
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)
 	}
-	return &d, &tr
+	return &d, tr
+}
+
+// loadTruth reads ecephys_gratings.truth.json of a fixture variant.
+func loadTruth(t testing.TB, variant string) *gratingsTruth {
+	t.Helper()
+	path := filepath.Join("..", "..", "..", "shared", "fixtures", variant, "ecephys_gratings.truth.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("shared fixtures absent (%v)", err)
+	}
+	var tr gratingsTruth
+	if err := json.Unmarshal(b, &tr); err != nil {
+		t.Fatal(err)
+	}
+	return &tr
 }
 
 // gratingsCounts returns the direction code and spike count of every
@@ -156,18 +254,44 @@ func TestGratingsAcceptance(t *testing.T) {
 			set := &Settings{Rand: rand.New(rand.NewPCG(2026, 6))}
 			mae := map[Estimator]float64{}
 			for _, bins := range []int{-1, 0} {
+				// Reference for binned responses: exact I(D; b(N)) for each
+				// unit's code map b (binnedTruth).
+				var binTruth []float64
+				if bins == 0 {
+					loss := 0.0
+					for u := range counts {
+						codes, k, err := BinResponses(stim, counts[u], bins)
+						if err != nil {
+							t.Fatal(err)
+						}
+						bt := binnedTruth(countPMF(tr, u), counts[u], codes, k)
+						if bt > tr.Units[u].MI+1e-12 {
+							t.Errorf("unit %d: binned MI %.6f above the count MI %.6f", u, bt, tr.Units[u].MI)
+						}
+						binTruth = append(binTruth, bt)
+						loss += (tr.Units[u].MI - bt) / float64(len(counts))
+					}
+					t.Logf("bins= 0: mean information lost by binning I(D;N) − I(D;b(N)) = %.4f bits", loss)
+				}
 				best := math.Inf(1)
+				binMAE := map[Estimator]float64{}
 				for _, est := range Estimators {
 					res, err := Units(stim, counts, &Options{Estimator: est, Bins: bins}, set)
 					if err != nil {
 						t.Fatal(err)
 					}
-					var errs []float64
-					sum := 0.0
+					var errs, berrs []float64
+					sum, bsum, bias := 0.0, 0.0, 0.0
 					for u, r := range res {
 						e := math.Abs(r.Bits - tr.Units[u].MI)
 						errs = append(errs, e)
 						sum += e
+						bias += (r.Bits - tr.Units[u].MI) / float64(len(res))
+						if binTruth != nil {
+							be := math.Abs(r.Bits - binTruth[u])
+							berrs = append(berrs, be)
+							bsum += be
+						}
 						if est == PlugIn {
 							var a, b float64
 							for s := range r.PStim {
@@ -179,7 +303,12 @@ func TestGratingsAcceptance(t *testing.T) {
 						}
 					}
 					m, md := sum/float64(len(res)), median(errs)
-					t.Logf("bins=%2d (%d) %-8v mean |err| %.4f  median |err| %.4f bits", bins, res[0].Bins, est, m, md)
+					line := fmt.Sprintf("bins=%2d (%d) %-8v vs count MI: mean |err| %.4f  median |err| %.4f  mean err %+.4f bits", bins, res[0].Bins, est, m, md, bias)
+					if binTruth != nil {
+						binMAE[est] = bsum / float64(len(res))
+						line += fmt.Sprintf(" | vs binned MI: mean |err| %.4f  median |err| %.4f", binMAE[est], median(berrs))
+					}
+					t.Log(line)
 					if bins < 0 {
 						mae[est] = m
 					} else if est != PlugIn && est != MillerMadow {
@@ -188,6 +317,11 @@ func TestGratingsAcceptance(t *testing.T) {
 				}
 				if bins == 0 && best > 0.05 {
 					t.Errorf("default binning: best bias-corrected median |error| %.4f > 0.05 bits", best)
+				}
+				for _, est := range corrected {
+					if binTruth != nil && binMAE[est] >= binMAE[PlugIn] {
+						t.Errorf("default binning: %v mean |error| vs binned MI %.4f is not below plug-in %.4f", est, binMAE[est], binMAE[PlugIn])
+					}
 				}
 			}
 			for _, est := range corrected {
