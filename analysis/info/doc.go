@@ -27,8 +27,11 @@
 //     (Settings.NSBNodes, default 96 nodes: relative error < 1e-8 against
 //     2000 nodes, TestNSBQuadratureConverges; agreement with scipy's adaptive
 //     quad to 1e-7, TestNSBAgainstScipy; the O19 oracle 1.830321 bits is
-//     reproduced to 1e-6). The alphabet size is the number of possible
-//     response values (max code + 1, or the row length for MIFromCounts).
+//     reproduced to 1e-6; ndd's published examples to 1e-9 and 5e-6,
+//     TestNSBPublished). The alphabet size K is the number of possible
+//     response values (max code + 1, or the row length for MIFromCounts),
+//     the same K for H(R) and every H(R|s); MI = H(R) − Σ_s p(s) H(R|s)
+//     with each entropy an NSB estimate.
 //
 // SpecificFromCounts and SpecificInfo give stimulus-specific information
 // SSI(s) (Butts 2003) and specific surprise Isp(s) (DeWeese & Meister
