@@ -209,11 +209,16 @@ func ConditionTuning(trains [][]float64, starts, stops []float64, cond Condition
 	for i := range dur {
 		dur[i] = we[i] - ws[i]
 	}
+	win, err := ts.NewWindowSet(ws, we) // analysed once, counted per unit
+	if err != nil {
+		return nil, fmt.Errorf("analysis: %w", err)
+	}
+	rt := newRateTable(dur)
 	res.Units = make([]UnitConditionTuning, len(trains))
 	pool := sync.Pool{New: func() any { b := make([]int, n); return &b }}
 	ts.ParallelFor(len(trains), st.Workers, func(u int) {
 		buf := pool.Get().(*[]int)
-		counts := ts.CountWindows(*buf, trains[u], ws, we)
+		counts := win.Count(*buf, trains[u])
 		if st.KeepTrials {
 			rates := make([]float64, n)
 			for i, c := range counts {
@@ -222,16 +227,38 @@ func ConditionTuning(trains [][]float64, starts, stops []float64, cond Condition
 			res.Units[u] = summarise(rates, res.Condition, nc)
 			res.Units[u].TrialRateHz = rates
 		} else {
-			res.Units[u] = summariseCounts(counts, dur, res.Condition, nc)
+			res.Units[u] = summariseCounts(counts, dur, rt, res.Condition, nc)
 		}
 		pool.Put(buf)
 	})
 	return res, nil
 }
 
+// rateTable holds k/d for small counts k when every window has the same
+// length d, so that the per-trial division becomes a lookup returning the
+// identical float64.
+type rateTable []float64
+
+func newRateTable(dur []float64) rateTable {
+	for _, d := range dur {
+		if d != dur[0] {
+			return nil
+		}
+	}
+	if len(dur) == 0 {
+		return nil
+	}
+	t := make(rateTable, 256)
+	for k := range t {
+		t[k] = float64(k) / dur[0]
+	}
+	return t
+}
+
 // summariseCounts is summarise of counts[i]/dur[i] without materialising
 // the per-presentation rates (no allocation proportional to presentations).
-func summariseCounts(counts []int, dur []float64, cond []int, nc int) UnitConditionTuning {
+// rt, if not nil, is the rateTable of dur.
+func summariseCounts(counts []int, dur []float64, rt rateTable, cond []int, nc int) UnitConditionTuning {
 	var small [3 * 17]float64
 	var acc []float64
 	if 3*(nc+1) <= len(small) {
@@ -245,7 +272,12 @@ func summariseCounts(counts []int, dur []float64, cond []int, nc int) UnitCondit
 		if c < 0 {
 			c = nc
 		}
-		r := float64(k) / dur[i]
+		var r float64
+		if uint(k) < uint(len(rt)) {
+			r = rt[k]
+		} else {
+			r = float64(k) / dur[i]
+		}
 		sum[c] += r
 		sum2[c] += r * r
 		cnt[c]++
