@@ -305,6 +305,7 @@ func Info(ctx context.Context, f *nwb.File, p *InfoParams) (*InfoResult, error) 
 // bits, positions in the position series' unit.
 type PlaceResult struct {
 	Position  string      `json:"position"`
+	Unit      string      `json:"unit"` // of the position (e.g. m)
 	Edges     []Fs        `json:"edges"` // bin edges per axis
 	Shape     []int       `json:"shape"`
 	Occupancy Fs          `json:"occupancy_s"`
@@ -395,7 +396,7 @@ func Place(ctx context.Context, f *nwb.File, p *PlaceParams) (*PlaceResult, erro
 		return nil, err
 	}
 	tr := res.Tuning
-	out := &PlaceResult{Position: p.Position, Shape: tr.Shape, Occupancy: tr.OccupancySeconds}
+	out := &PlaceResult{Position: p.Position, Unit: sm.Unit, Shape: tr.Shape, Occupancy: tr.OccupancySeconds}
 	for _, a := range tr.Axes {
 		out.Edges = append(out.Edges, a.Edges)
 	}

@@ -131,6 +131,20 @@ func SessionValues(path, title, ylabel string, sessions []string, series []Sessi
 	pl.Y.Label.Text = ylabel
 	cols := []color.Color{colData, colBlank, colAccent, color.RGBA{204, 121, 167, 255}, color.RGBA{230, 159, 0, 255}, color.RGBA{86, 180, 233, 255}}
 	k := len(series)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range series {
+		for i, v := range s.Values {
+			if !math.IsNaN(v) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+			if s.High != nil && !math.IsNaN(s.High[i]) {
+				hi = math.Max(hi, s.High[i])
+			}
+			if s.Low != nil && !math.IsNaN(s.Low[i]) {
+				lo = math.Min(lo, s.Low[i])
+			}
+		}
+	}
 	for si, s := range series {
 		if len(s.Values) != len(sessions) {
 			return fmt.Errorf("plots: series %s has %d values for %d sessions", s.Name, len(s.Values), len(sessions))
@@ -166,17 +180,35 @@ func SessionValues(path, title, ylabel string, sessions []string, series []Sessi
 			eb.Color = cols[si%len(cols)]
 			pl.Add(eb)
 		}
-		pl.Legend.Add(s.Name, sc)
+		if len(series) > 1 || !math.IsNaN(ref) {
+			pl.Legend.Add(s.Name, sc)
+		}
 	}
 	if !math.IsNaN(ref) {
 		addHLine(pl, ref, -0.5, float64(len(sessions))-0.5, colGrid, refLabel)
 	}
+	// Axis from 0 for non-negative data, with head room for the legend.
+	if !math.IsInf(lo, 0) {
+		if !math.IsNaN(ref) {
+			lo, hi = math.Min(lo, ref), math.Max(hi, ref)
+		}
+		if lo >= 0 {
+			pl.Y.Min = 0
+		} else {
+			pl.Y.Min = lo - 0.1*(hi-lo+1e-9)
+		}
+		pl.Y.Max = hi + 0.35*(hi-pl.Y.Min+1e-9)
+	}
 	pl.X.Min, pl.X.Max = -0.5, float64(len(sessions))-0.5
 	pl.X.Tick.Marker = labelTicks{labels: sessions}
-	pl.X.Tick.Label.Rotation = math.Pi / 8
-	pl.X.Tick.Label.XAlign, pl.X.Tick.Label.YAlign = draw.XRight, draw.YTop
+	per := 2.0 // inches per session with horizontal labels
+	if len(sessions) > 5 {
+		per = 0.9
+		pl.X.Tick.Label.Rotation = math.Pi / 6
+		pl.X.Tick.Label.XAlign, pl.X.Tick.Label.YAlign = draw.XRight, draw.YTop
+	}
 	pl.Legend.Top = true
-	w := vg.Length(math.Max(5, 1.1*float64(len(sessions))+2)) * vg.Inch
+	w := vg.Length(math.Max(5, per*float64(len(sessions))+1.5)) * vg.Inch
 	return saveFigure(path, w, 4*vg.Inch, func(dc draw.Canvas) { pl.Draw(dc) })
 }
 

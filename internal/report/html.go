@@ -95,13 +95,13 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-se
 header{background:#0b3d5c;color:#fff;padding:1.2em 2em}
 header h1{margin:0 0 .2em 0;font-size:1.6em}
 header p{margin:.2em 0;opacity:.9}
-nav{background:#fff;border-bottom:1px solid #ddd;padding:.6em 2em;position:sticky;top:0;z-index:1}
-nav a{margin-right:1.2em;color:#0b3d5c;text-decoration:none;font-weight:600}
+nav{background:#fff;border-bottom:1px solid #ddd;padding:.6em 2em;display:flex;flex-wrap:wrap;gap:.3em 1.2em}
+nav a{color:#0b3d5c;text-decoration:none;font-weight:600;white-space:nowrap}
 nav a:hover{text-decoration:underline}
 main{padding:0 2em 3em 2em;max-width:1200px}
 section.page{background:#fff;border:1px solid #e3e3e3;border-radius:8px;margin:1.5em 0;padding:1em 1.5em;break-before:page}
 section.page>h2{margin:.2em 0;color:#0b3d5c}
-.sub{color:#666;font-size:.9em;margin:0 0 1em 0;word-break:break-all}
+.sub{color:#666;font-size:.9em;margin:0 0 1em 0;overflow-wrap:anywhere}
 .block{margin:1.2em 0;border-top:1px solid #eee;padding-top:.8em}
 .block h3{margin:.2em 0 .5em 0}
 .kind{font-size:.75em;background:#e8f1f7;color:#0b3d5c;border-radius:4px;padding:.1em .5em;margin-left:.5em;vertical-align:middle}

@@ -367,6 +367,10 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 				centers[i] = (e[i] + e[i+1]) / 2
 			}
 			top := topUnits(o.MaxUnits, func(i int) float64 { return float64(pl.Units[i].BitsPerSpike) }, len(pl.Units))
+			xlabel := "position"
+			if pl.Unit != "" {
+				xlabel += " (" + pl.Unit + ")"
+			}
 			var maps []plots.UnitPlaceMap
 			for _, i := range top {
 				u := pl.Units[i]
@@ -375,7 +379,7 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 			b.Figures = append(b.Figures, fig(pre+"_maps", "Place fields",
 				fmt.Sprintf("Firing rate (Hz) along the track for the %d units with the most spatial information (Skaggs bits per spike). A place cell fires in one stretch of the track (its field, centre marked); gaps are positions never visited.", len(maps)),
 				func(p string) error {
-					return grid(p, func(base string) error { return plots.PlaceMaps1D(base, "Rate maps", "position", centers, maps, 4) })
+					return grid(p, func(base string) error { return plots.PlaceMaps1D(base, "Rate maps", xlabel, centers, maps, 4) })
 				}))
 		}
 	}
