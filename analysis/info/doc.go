@@ -94,7 +94,8 @@
 // enumeration the expected NSB estimate for the uniform distribution on 4
 // symbols from 16 samples is 1.859 bits, no better than plug-in (1.855;
 // Miller–Madow 1.988; true 2; TestNSBUniformSmallK). NSB therefore leaves
-// plug-in's bias on untuned units and is the least biased on tuned ones.
+// plug-in's bias on untuned units, while on tuned ones it has the smallest
+// mean |error| (0.061 bits at 16 trials; pt 0.068, qe 0.069).
 // Fresh data from the truth's count model (TestGratingsModelSimulation,
 // 40 units × 12 data sets at 16 trials per direction, × 4 at 64; 4 bins;
 // mean error against the binned MI, bits):

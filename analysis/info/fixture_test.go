@@ -232,7 +232,13 @@ func gratingsCounts(t testing.TB, d *gratingsData) (stim []int, counts [][]int) 
 //     smaller mean absolute error than plug-in;
 //   - default binning (Options.Bins = 0: 4 equipopulated bins for 16
 //     trials per direction): the best bias-corrected estimator has a median
-//     absolute error <= 0.05 bits;
+//     absolute error <= 0.05 bits; against the exact MI of the binned
+//     response (binnedTruth), every bias-corrected estimator has a smaller
+//     mean absolute error than plug-in. Against the count MI, NSB on 4 bins
+//     does not (0.112 against 0.101 bits): binning loses 0.076 bits that
+//     plug-in's upward bias offsets, and NSB keeps plug-in's bias on
+//     untuned units (doc.go, TestNSBUniformSmallK), so that is logged, not
+//     asserted;
 //   - Σ_s p(s)·SSI(s) and Σ_s p(s)·Isp(s) equal the plug-in MI to 1e-9.
 func TestGratingsAcceptance(t *testing.T) {
 	corrected := []Estimator{PanzeriTreves, QuadraticExtrapolation, ShuffleCorrected, NSB}
