@@ -110,6 +110,15 @@ type Datatype struct {
 	RefKind    int       // reference: 0 object, 1 region (classic); 2+ HDF5 1.12 style
 	Tag        string    // opaque
 	Committed  string    // path of the committed datatype this came from, if any
+	// BitOffset and Precision locate the value bits inside an integer,
+	// bitfield or float element as stored (n-bit data, custom HDF5 types):
+	// bits [BitOffset, BitOffset+Precision) hold the value, counted from
+	// the least significant bit. Plain types have 0 and 8*Size. Values
+	// read from datasets and attributes are converted from this layout to
+	// the plain one of the same size and byte order (shifted, masked,
+	// sign-extended; custom float fields rebuilt as IEEE), as HDF5 and
+	// h5py do.
+	BitOffset, Precision int
 
 	fi *floatInfo // float bit layout (unexported)
 }

@@ -103,6 +103,11 @@ func (f *File) parseAttribute(b []byte, addr uint64) (*Attribute, error) {
 		return nil, f.formatErr(addr, "attribute message", "attribute %q: %d bytes of data, %d present", a.Name, size, d.rem())
 	}
 	a.data = d.bytes(int(size))
+	if d.err == nil && needsConv(a.Type, 0) {
+		a.data = append([]byte(nil), a.data...)
+		convertElems(a.data, a.Type)
+		a.Type = plainType(a.Type, 0)
+	}
 	return a, d.err
 }
 

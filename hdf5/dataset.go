@@ -31,7 +31,8 @@ type extFile struct {
 // Dataset is an HDF5 dataset.
 type Dataset struct {
 	object
-	dtype   *Datatype
+	dtype   *Datatype // value layout (plainType of the stored type)
+	stored  *Datatype // stored type when it needs conversion (n-bit), else nil
 	dims    []uint64
 	maxdims []int64
 	null    bool
@@ -94,6 +95,10 @@ func (ds *Dataset) init(vds bool) error {
 		return err
 	}
 	ds.dtype = t
+	if needsConv(t, 0) {
+		ds.stored = t
+		ds.dtype = plainType(t, 0)
+	}
 	for i := range oh.msgs {
 		if oh.msgs[i].typ == msgDatatype && oh.msgs[i].flags&0x02 != 0 {
 			ds.committedAt = committedAddr(f, &oh.msgs[i])
@@ -529,18 +534,22 @@ func (ds *Dataset) MaxShape() []int64 {
 // Type returns the element datatype. For a committed datatype,
 // Type().Committed holds its path.
 func (ds *Dataset) Type() *Datatype {
+	st := ds.dtype
+	if ds.stored != nil {
+		st = ds.stored
+	}
 	if ds.committedAt != 0 {
 		ds.typeOnce.Do(func() {
-			ds.namedType = ds.dtype
+			ds.namedType = st
 			if p, err := ds.f.PathOf(ds.committedAt); err == nil {
-				t := *ds.dtype
+				t := *st
 				t.Committed = p
 				ds.namedType = &t
 			}
 		})
 		return ds.namedType
 	}
-	return ds.dtype
+	return st
 }
 
 // committedAddr returns the object header address a shared datatype
@@ -678,6 +687,9 @@ func (ds *Dataset) isWhole(s *selection) bool {
 
 // ReadRaw returns the selected elements' stored bytes in C order, in the
 // file's byte order. Variable-length types give their raw heap references.
+// Integers and floats with a bit offset or reduced precision (n-bit data,
+// see Datatype.Precision) come back converted to the plain layout of the
+// same size and byte order.
 func (ds *Dataset) ReadRaw(sel *Hyperslab) ([]byte, error) {
 	s, err := ds.normSel(sel)
 	if err != nil {
@@ -708,6 +720,14 @@ func (ds *Dataset) readInto(dst []byte, s *selection) (err error) {
 	}
 	if s.n == 0 {
 		return nil
+	}
+	if ds.stored != nil && ds.layout != LayoutVirtual {
+		// virtual sources convert their own elements
+		defer func() {
+			if err == nil {
+				convertElems(dst, ds.stored)
+			}
+		}()
 	}
 	switch ds.layout {
 	case LayoutCompact:

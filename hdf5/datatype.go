@@ -15,7 +15,28 @@ type floatInfo struct {
 	expLoc, expSize int
 	mantLoc, mantSz int
 	expBias         uint32
+	signLoc         int
 	vax             bool
+}
+
+// std reports whether fi is the IEEE 754 layout of a float of size bytes
+// (binary16, binary32 or binary64) at bit offset 0.
+func (fi *floatInfo) std(size int) bool {
+	if fi == nil {
+		return true
+	}
+	if fi.vax || fi.bitOff != 0 || fi.prec != 8*size || fi.mantLoc != 0 || fi.signLoc != 8*size-1 {
+		return false
+	}
+	switch size {
+	case 2:
+		return fi.expLoc == 10 && fi.expSize == 5 && fi.mantSz == 10 && fi.expBias == 15
+	case 4:
+		return fi.expLoc == 23 && fi.expSize == 8 && fi.mantSz == 23 && fi.expBias == 127
+	case 8:
+		return fi.expLoc == 52 && fi.expSize == 11 && fi.mantSz == 52 && fi.expBias == 1023
+	}
+	return false
 }
 
 // parseDatatype decodes a datatype message body.
@@ -58,14 +79,15 @@ func (f *File) decodeType(d *buf, depth int) (*Datatype, error) {
 		t.Class = ClassInteger
 		t.BigEndian = bits&1 != 0
 		t.Signed = bits&8 != 0
-		d.skip(4)
+		t.BitOffset = int(d.u16())
+		t.Precision = int(d.u16())
 		if t.Size < 1 {
 			d.fail("integer size %d", t.Size)
 		}
 	case 1:
 		t.Class = ClassFloat
 		t.BigEndian = bits&1 != 0
-		fi := &floatInfo{vax: bits&0x40 != 0}
+		fi := &floatInfo{vax: bits&0x40 != 0, signLoc: int(bits>>8) & 0xff}
 		if fi.vax {
 			t.BigEndian = false
 		}
@@ -77,6 +99,7 @@ func (f *File) decodeType(d *buf, depth int) (*Datatype, error) {
 		fi.mantSz = int(d.u8())
 		fi.expBias = d.u32()
 		t.fi = fi
+		t.BitOffset, t.Precision = fi.bitOff, fi.prec
 		if t.Size < 1 {
 			d.fail("float size %d", t.Size)
 		}
@@ -91,7 +114,8 @@ func (f *File) decodeType(d *buf, depth int) (*Datatype, error) {
 	case 4:
 		t.Class = ClassBitfield
 		t.BigEndian = bits&1 != 0
-		d.skip(4)
+		t.BitOffset = int(d.u16())
+		t.Precision = int(d.u16())
 	case 5:
 		t.Class = ClassOpaque
 		n := int(bits & 0xff)

@@ -94,8 +94,7 @@ func floatValue(b []byte, t *Datatype) float64 {
 		}
 		return v
 	}
-	signPos := fi.bitOff + fi.prec - 1
-	sign := field(signPos, 1)
+	sign := field(fi.signLoc, 1)
 	if fi.expSize > 62 || fi.mantSz > 128 || fi.mantSz < 0 {
 		return math.NaN()
 	}
