@@ -42,7 +42,8 @@ type Settings struct {
 	ShuffleBase Estimator
 	// NSBNodes is the number of Gauss–Legendre nodes for the NSB integral
 	// over ln β. <= 0 means 96 (relative error < 1e-8 against 2000 nodes,
-	// TestNSBQuadratureConverges; within 1e-7 of scipy's adaptive quad,
+	// TestNSBQuadratureConverges, < 2e-8 in the prior-dominated one-sample
+	// case, TestNSBOneSample; within 1e-7 of scipy's adaptive quad,
 	// TestNSBAgainstScipy).
 	NSBNodes int
 	// KSGNeighbours is k for the KSG estimator. <= 0 means 3 (NPEET, sklearn).
