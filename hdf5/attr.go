@@ -112,6 +112,9 @@ func (f *File) parseAttribute(b []byte, addr uint64) (*Attribute, error) {
 }
 
 func (o *object) attrs() ([]*Attribute, error) {
+	if o.err != nil {
+		return nil, o.err
+	}
 	f := o.f
 	var out []*Attribute
 	var ainfo *message

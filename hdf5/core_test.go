@@ -54,7 +54,7 @@ func TestPyJSONString(t *testing.T) {
 // TestFloatDecoding checks IEEE half precision and x87 80-bit extended
 // values whose bit patterns are fixed by the IEEE 754 / x87 formats.
 func TestFloatDecoding(t *testing.T) {
-	half := &Datatype{Class: ClassFloat, Size: 2, fi: &floatInfo{prec: 16, expLoc: 10, expSize: 5, mantLoc: 0, mantSz: 10, expBias: 15}}
+	half := &Datatype{Class: ClassFloat, Size: 2, fi: &floatInfo{prec: 16, expLoc: 10, expSize: 5, mantLoc: 0, mantSz: 10, expBias: 15, signLoc: 15}}
 	for _, c := range []struct {
 		bits uint16
 		want float64
@@ -70,7 +70,7 @@ func TestFloatDecoding(t *testing.T) {
 		t.Errorf("half 0x7c00 = %v, want +Inf", v)
 	}
 	// x87 extended: 1.5 = sign 0, exponent 16383, mantissa 0xC000000000000000
-	ext := &Datatype{Class: ClassFloat, Size: 16, fi: &floatInfo{prec: 80, expLoc: 64, expSize: 15, mantLoc: 0, mantSz: 64, expBias: 16383}}
+	ext := &Datatype{Class: ClassFloat, Size: 16, fi: &floatInfo{prec: 80, expLoc: 64, expSize: 15, mantLoc: 0, mantSz: 64, expBias: 16383, signLoc: 79}}
 	b := make([]byte, 16)
 	b[7] = 0xc0
 	b[8], b[9] = 0xff, 0x3f
@@ -465,4 +465,84 @@ func BenchmarkRowReads(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestConvertNbit checks the conversion of values stored with a bit
+// offset and reduced precision. References: h5ex_d_nbit.h5 /DS1 (corpus,
+// HDF5 example) stores int32 with precision 16 at offset 5; its raw
+// element e0ff1f00 is -1 as h5py reads it ((0x1fffe0>>5)&0xffff = 0xffff,
+// sign bit 15 set). The float case is the HDF5 test type of
+// be_data.h5 /Nbit_float_data_be (gen_cross.c: sign 26, exponent 20..25
+// with bias 31, mantissa 7..19, offset 7, precision 20): 1.5 is sign 0,
+// exponent 31 (bias), mantissa top bit (19) set = 31<<20 | 1<<19.
+func TestConvertNbit(t *testing.T) {
+	i32 := &Datatype{Class: ClassInteger, Size: 4, Signed: true, BitOffset: 5, Precision: 16}
+	if !needsConv(i32, 0) {
+		t.Fatal("needsConv(int32 prec 16 off 5) = false")
+	}
+	b := []byte{0xe0, 0xff, 0x1f, 0x00}
+	convertElems(b, i32)
+	if got := intValue(b, plainType(i32, 0)); got != -1 {
+		t.Errorf("int32 prec 16 off 5: %x → %d, want -1", b, got)
+	}
+	u16 := &Datatype{Class: ClassInteger, Size: 2, BigEndian: true, BitOffset: 3, Precision: 4}
+	b = []byte{0x00, 0x78} // 0b1111 at bits 3..6
+	convertElems(b, u16)
+	if b[0] != 0 || b[1] != 0x0f {
+		t.Errorf("uint16 BE prec 4 off 3: got %x, want 000f", b)
+	}
+	f := &Datatype{Class: ClassFloat, Size: 4, BigEndian: true, BitOffset: 7, Precision: 20,
+		fi: &floatInfo{bitOff: 7, prec: 20, expLoc: 20, expSize: 6, mantLoc: 7, mantSz: 13, expBias: 31, signLoc: 26}}
+	v := uint32(31)<<20 | 1<<19
+	b = []byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+	convertElems(b, f)
+	if got := math.Float32frombits(uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])); got != 1.5 {
+		t.Errorf("custom float: got %v, want 1.5", got)
+	}
+	// IEEE binary16 rounding (values fixed by IEEE 754): 1+2^-11 ties to
+	// even (1.0), 65520 overflows to +Inf, 2^-25 ties to zero, 3·2^-25
+	// ties to the even subnormal 2·2^-24, 1.25·2^-24 rounds to 2^-24.
+	for _, c := range []struct {
+		v    float64
+		want uint16
+	}{{1 + math.Ldexp(1, -11), 0x3c00}, {65520, 0x7c00}, {math.Ldexp(1, -25), 0}, {3 * math.Ldexp(1, -25), 2}, {1.25 * math.Ldexp(1, -24), 1}, {-2, 0xc000}} {
+		if got := float16Bits(c.v); got != c.want {
+			t.Errorf("float16Bits(%v) = %#04x, want %#04x", c.v, got, c.want)
+		}
+	}
+}
+
+// TestBadRootAddress: testdata/hdf5/bad_root_address.h5 (made by
+// testdata/gen/make_testdata.py) points the root symbol-table entry past
+// the end of the file with no cached symbol table; h5py opens the file and
+// fails on "/" ("address of object past end of allocation"). Root's Links
+// and Attrs must return, and Walk pass to its callback, a *FormatError at
+// that address.
+func TestBadRootAddress(t *testing.T) {
+	f, err := Open(filepath.Join("..", "testdata", "hdf5", "bad_root_address.h5"))
+	if err != nil {
+		t.Fatalf("open: %v (h5py opens this file)", err)
+	}
+	defer f.Close()
+	want := int64(f.base + f.rootAddr)
+	check := func(what string, err error) {
+		var fe *FormatError
+		if !errors.As(err, &fe) {
+			t.Errorf("%s: error %v, want *FormatError", what, err)
+		} else if fe.Offset != want {
+			t.Errorf("%s: offset %d, want %d", what, fe.Offset, want)
+		}
+	}
+	_, err = f.Root().Links()
+	check("Links", err)
+	_, err = f.Root().Attrs()
+	check("Attrs", err)
+	var walkErr error
+	f.Walk(func(_ string, _ Object, _ *Link, err error) error {
+		if walkErr == nil {
+			walkErr = err
+		}
+		return nil
+	})
+	check("Walk (error passed to fn)", walkErr)
 }

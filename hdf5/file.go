@@ -132,6 +132,15 @@ func NewReader(r io.ReaderAt, size int64, opts ...Option) (f *File, err error) {
 	if err := f.readSuperblock(); err != nil {
 		return nil, err
 	}
+	// When the superblock caches the root symbol table's addresses, HDF5
+	// reads the root group's object header while opening the file (to
+	// check the cache against it) and refuses the file if it cannot; so
+	// does this reader. Otherwise the error comes from Root, Walk, Object.
+	if f.rootEntry != nil && f.rootEntry.cacheType == 1 {
+		if _, err := f.header(f.rootAddr); err != nil {
+			return nil, fmt.Errorf("hdf5: root group: %w", err)
+		}
+	}
 	cc := int64(DefaultChunkCache)
 	if f.opts.chunkCacheSet {
 		cc = f.opts.chunkCache
@@ -513,8 +522,11 @@ func (f *File) readSuperblock() error {
 		base := d.addrField()
 		_ = base
 		d.addrField() // free space
-		d.addrField() // EOF
+		eoa := d.addrField()
 		d.addrField() // driver info
+		if err := f.limitToEOA(eoa, d); err != nil {
+			return err
+		}
 		e := f.readSymEntry(d)
 		if d.err != nil {
 			return d.err
@@ -530,7 +542,7 @@ func (f *File) readSuperblock() error {
 		}
 		d.addrField() // base
 		ext := d.addrField()
-		d.addrField() // EOF
+		eoa := d.addrField()
 		f.rootAddr = d.addrField()
 		end := d.pos
 		sum := d.u32()
@@ -539,6 +551,9 @@ func (f *File) readSuperblock() error {
 		}
 		if lookup3(hdr[:end], 0) != sum {
 			return fmt.Errorf("hdf5: superblock at offset %d: %w", f.base, ErrChecksum)
+		}
+		if err := f.limitToEOA(eoa, d); err != nil {
+			return err
 		}
 		if !f.undef(ext) {
 			if err := f.readSuperExt(ext); err != nil {
@@ -550,6 +565,26 @@ func (f *File) readSuperblock() error {
 	}
 	if f.undef(f.rootAddr) {
 		return f.formatErr(0, "superblock", "root group address undefined")
+	}
+	return nil
+}
+
+// limitToEOA applies the superblock's end-of-file address (the end of
+// allocated space, relative to the base address): HDF5 refuses a file
+// shorter than it ("truncated file") and never reads past it, so neither
+// does this reader (bytes after it are not part of the HDF5 file).
+func (f *File) limitToEOA(eoa uint64, d *buf) error {
+	if d.err != nil || f.undef(eoa) {
+		return d.err
+	}
+	if eoa > uint64(f.size) {
+		return f.formatErr(0, "superblock", "truncated file: end-of-file address %d, file size %d", eoa, f.size)
+	}
+	if eoa < uint64(d.pos) {
+		return f.formatErr(0, "superblock", "end-of-file address %d inside the superblock", eoa)
+	}
+	if end := f.base + eoa; end < uint64(f.size) {
+		f.size = int64(end)
 	}
 	return nil
 }
@@ -589,13 +624,26 @@ func (f *File) readSuperExt(addr uint64) error {
 		return fmt.Errorf("hdf5: superblock extension: %w", err)
 	}
 	for _, m := range oh.msgs {
-		if m.typ == msgFileSpace {
-			// validated only: the reader does not use free-space data
+		if m.typ == msgFileSpace && m.flags&0x20 == 0 {
+			// validated only: the reader does not use free-space data.
+			// HDF5 does not decode a message flagged "was unknown" (0x20:
+			// a writer did not understand it), so neither is it checked
+			// here; HDF5 1.10.8 opens paged_nopersist.h5 (such a flag on
+			// a version 0 message too short for its strategy) and refuses
+			// the same file without the flag (cve_2020_10810.h5, "ran off
+			// end of input buffer while decoding"; verified with h5py).
 			d := f.newBuf(m.data, m.addr, "file space info message")
+			// layouts as HDF5 1.10+ decodes them (H5Ofsinfo.c): version 0
+			// with the old "all persist" strategy (1) lists one manager
+			// address per file space type (6); version 1 with persisting
+			// managers lists 12 (small and large page types).
 			switch d.u8() {
 			case 0:
-				d.u8()
+				strategy := d.u8()
 				d.length()
+				if strategy == 1 {
+					d.skip(6 * f.offSize)
+				}
 			case 1:
 				d.u8()
 				persist := d.u8()
@@ -604,7 +652,7 @@ func (f *File) readSuperExt(addr uint64) error {
 				d.u16()
 				d.addrField()
 				if persist != 0 {
-					d.skip(6 * f.offSize)
+					d.skip(12 * f.offSize)
 				}
 			default:
 				d.fail("unknown version")

@@ -27,6 +27,7 @@ type object struct {
 	path string
 	kind Kind
 	hdr  *objHeader
+	err  error // why the header could not be read (Root only); returned by Links and Attrs
 }
 
 func (o *object) Name() string {
@@ -53,11 +54,12 @@ type NamedType struct {
 func (t *NamedType) Type() *Datatype { return t.typ }
 
 // Root returns the root group. If the root group's header cannot be
-// read, Root returns an empty group; Walk and Object report the error.
+// read, Root returns an empty group whose Links and Attrs return the
+// error (as do Walk and Object).
 func (f *File) Root() *Group {
 	g, err := f.openAddr(f.rootAddr, "/")
 	if err != nil {
-		return &Group{object{f: f, addr: f.rootAddr, path: "/", kind: KindGroup, hdr: &objHeader{addr: f.rootAddr}}}
+		return &Group{object{f: f, addr: f.rootAddr, path: "/", kind: KindGroup, hdr: &objHeader{addr: f.rootAddr}, err: err}}
 	}
 	if gr, ok := g.(*Group); ok {
 		return gr
@@ -115,6 +117,9 @@ func (f *File) openAddrX(addr uint64, p string, vds bool) (obj Object, err error
 
 // Links returns the group's links sorted by name.
 func (g *Group) Links() ([]Link, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
 	ls, err := g.f.links(g.addr, g.hdr)
 	if err != nil {
 		return nil, fmt.Errorf("hdf5: group %s: %w", g.path, err)
