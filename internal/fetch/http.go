@@ -218,3 +218,8 @@ func (s *stallReader) Read(p []byte) (int, error) {
 }
 
 func (s *stallReader) stop() { s.timer.Stop() }
+
+// pause disarms the stall timer while the reader deliberately does not
+// read; resume re-arms it for a full timeout.
+func (s *stallReader) pause()  { s.timer.Stop() }
+func (s *stallReader) resume() { s.timer.Reset(s.timeout) }
