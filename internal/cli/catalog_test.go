@@ -205,7 +205,7 @@ func TestCatalogCommandsRun(t *testing.T) {
 					}
 					args[i+1] = ts.URL + "/api/dandisets/" + r.DandisetID + "/versions/draft/assets/?path=" + url.QueryEscape(r.Path)
 				}
-				code, out, errs := ndRun(t, append(args, "--json")...)
+				code, out, errs := ndRunLocked(append(args, "--json")...)
 				var m struct {
 					Summary struct{ Sessions, Computed, Failed int }
 				}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,32 @@ import (
 	"github.com/neurodata/neurodata/examples"
 	"github.com/neurodata/neurodata/pipeline"
 )
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writes: `neurodata
+// run` reports progress from several sessions at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// ndRunLocked is ndRun with lockedBuffers.
+func ndRunLocked(args ...string) (code int, stdout, stderr string) {
+	var so, se lockedBuffer
+	code = Run(context.Background(), args, &IOStreams{In: strings.NewReader(""), Out: &so, ErrOut: &se})
+	return code, so.String(), se.String()
+}
 
 // recipeBlock is one fenced code block of a recipe page.
 type recipeBlock struct {
@@ -146,7 +173,7 @@ func TestRecipeCommands(t *testing.T) {
 						out = ""
 						continue
 					}
-					var so, se bytes.Buffer
+					var so, se lockedBuffer
 					code := Run(context.Background(), args[1:], &IOStreams{In: strings.NewReader(""), Out: &so, ErrOut: &se})
 					total++
 					if code != 0 {
