@@ -305,7 +305,7 @@ func Info(ctx context.Context, f *nwb.File, p *InfoParams) (*InfoResult, error) 
 // bits, positions in the position series' unit.
 type PlaceResult struct {
 	Position  string      `json:"position"`
-	Unit      string      `json:"unit"` // of the position (e.g. m)
+	Unit      string      `json:"unit"`  // of the position (e.g. m)
 	Edges     []Fs        `json:"edges"` // bin edges per axis
 	Shape     []int       `json:"shape"`
 	Occupancy Fs          `json:"occupancy_s"`
