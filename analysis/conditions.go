@@ -214,6 +214,14 @@ func ConditionTuning(trains [][]float64, starts, stops []float64, cond Condition
 		return nil, fmt.Errorf("analysis: %w", err)
 	}
 	rt := newRateTable(dur)
+	slot, cnt := make([]int, n), make([]float64, nc+1)
+	for i, c := range res.Condition {
+		if c < 0 {
+			c = nc
+		}
+		slot[i] = c
+		cnt[c]++
+	}
 	res.Units = make([]UnitConditionTuning, len(trains))
 	pool := sync.Pool{New: func() any { b := make([]int, n); return &b }}
 	ts.ParallelFor(len(trains), st.Workers, func(u int) {
@@ -227,7 +235,7 @@ func ConditionTuning(trains [][]float64, starts, stops []float64, cond Condition
 			res.Units[u] = summarise(rates, res.Condition, nc)
 			res.Units[u].TrialRateHz = rates
 		} else {
-			res.Units[u] = summariseCounts(counts, dur, rt, res.Condition, nc)
+			res.Units[u] = summariseCounts(counts, dur, rt, slot, cnt, nc)
 		}
 		pool.Put(buf)
 	})
@@ -257,30 +265,32 @@ func newRateTable(dur []float64) rateTable {
 
 // summariseCounts is summarise of counts[i]/dur[i] without materialising
 // the per-presentation rates (no allocation proportional to presentations).
-// rt, if not nil, is the rateTable of dur.
-func summariseCounts(counts []int, dur []float64, rt rateTable, cond []int, nc int) UnitConditionTuning {
-	var small [3 * 17]float64
-	var acc []float64
-	if 3*(nc+1) <= len(small) {
-		acc = small[:3*(nc+1)]
+// rt, if not nil, is the rateTable of dur; slot[i] is presentation i's
+// condition (nc for blanks) and cnt the number of presentations per slot.
+// The sums run in presentation order, as in summarise.
+func summariseCounts(counts []int, dur []float64, rt rateTable, slot []int, cnt []float64, nc int) UnitConditionTuning {
+	var small [2 * 17]float64
+	var acc []float64 // sum and sum of squares of slot c at 2c, 2c+1
+	if 2*(nc+1) <= len(small) {
+		acc = small[:2*(nc+1)]
 	} else {
-		acc = make([]float64, 3*(nc+1))
+		acc = make([]float64, 2*(nc+1))
 	}
-	sum, sum2, cnt := acc[:nc+1], acc[nc+1:2*(nc+1)], acc[2*(nc+1):]
+	slot = slot[:len(counts)]
 	for i, k := range counts {
-		c := cond[i]
-		if c < 0 {
-			c = nc
-		}
 		var r float64
 		if uint(k) < uint(len(rt)) {
 			r = rt[k]
 		} else {
 			r = float64(k) / dur[i]
 		}
-		sum[c] += r
-		sum2[c] += r * r
-		cnt[c]++
+		a := acc[2*slot[i]:]
+		a[0] += r
+		a[1] += r * r
+	}
+	sum, sum2 := make([]float64, nc+1), make([]float64, nc+1)
+	for c := range sum {
+		sum[c], sum2[c] = acc[2*c], acc[2*c+1]
 	}
 	return finishSummary(sum, sum2, cnt, nc)
 }
