@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"sync"
+	"unsafe"
 
 	"github.com/neurodata/neurodata/hdf5/internal/filter"
 )
@@ -564,36 +565,52 @@ func getRaw(n int) *[]byte {
 }
 
 // readChunk returns the decoded bytes of one chunk; release must be
-// called once the bytes are no longer used.
-func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec) (data []byte, release func(), err error) {
+// called once the bytes are no longer used. With keep, a decoded buffer
+// that the filters allocated (not the pooled raw buffer) is handed to the
+// caller instead of being recycled: owned reports that, and release then
+// only recycles the raw buffer (the chunk cache keeps data without a copy).
+func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec, keep bool) (data []byte, release func(), owned bool, err error) {
 	f := ds.f
 	cb := ds.chunkBytes()
 	if cb > uint64(f.opts.maxAlloc) || loc.size > uint64(f.opts.maxAlloc) {
-		return nil, nil, fmt.Errorf("hdf5: %s: chunk of %d bytes: %w", ds.path, cb, ErrTooLarge)
+		return nil, nil, false, fmt.Errorf("hdf5: %s: chunk of %d bytes: %w", ds.path, cb, ErrTooLarge)
 	}
 	if err := f.checkRange(loc.addr, loc.size, "chunk"); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	bp := getRaw(int(loc.size))
 	release = func() { rawPool.Put(bp) }
 	raw := *bp
 	if err := f.readFull(raw, int64(f.base+loc.addr)); err != nil {
 		release()
-		return nil, nil, fmt.Errorf("hdf5: %s: reading chunk at offset %d: %w", ds.path, f.base+loc.addr, err)
+		return nil, nil, false, fmt.Errorf("hdf5: %s: reading chunk at offset %d: %w", ds.path, f.base+loc.addr, err)
 	}
 	data, err = ds.decodeChunk(loc, specs, raw)
 	if err != nil {
 		release()
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if len(specs) > 0 {
+		if keep && !sharesMemory(data, raw) {
+			return data, release, true, nil
+		}
 		// hand the decoded buffer back to the filter package too
 		release = func() {
 			filter.Recycle(data, raw)
 			rawPool.Put(bp)
 		}
 	}
-	return data, release, nil
+	return data, release, false, nil
+}
+
+// sharesMemory reports whether a and b share backing memory.
+func sharesMemory(a, b []byte) bool {
+	if cap(a) == 0 || cap(b) == 0 {
+		return false
+	}
+	ap := uintptr(unsafe.Pointer(unsafe.SliceData(a)))
+	bp := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return ap < bp+uintptr(cap(b)) && bp < ap+uintptr(cap(a))
 }
 
 func (ds *Dataset) decodeChunk(loc chunkLoc, specs []filter.Spec, raw []byte) ([]byte, error) {
@@ -724,14 +741,17 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 				return nil
 			}
 		}
-		b, release, err := ds.readChunk(loc, sp)
+		b, release, owned, err := ds.readChunk(loc, sp, useCache)
 		if err != nil {
 			return err
 		}
 		copySel(dst, b, ds.dims, j.origin, ds.chunkDims, s, es)
 		if useCache {
-			// keep a private copy: b may live in a pooled buffer
-			ds.f.chunks.put(ck, append([]byte(nil), b...))
+			if !owned {
+				// b lives in the pooled raw buffer (no filter ran): copy
+				b = append([]byte(nil), b...)
+			}
+			ds.f.chunks.put(ck, b)
 		}
 		release()
 		return nil

@@ -62,7 +62,7 @@ func (c *chunkCache) get(k chunkCacheKey) []byte {
 
 // put stores data (which must not be modified afterwards).
 func (c *chunkCache) put(k chunkCacheKey, data []byte) {
-	if c == nil || int64(len(data)) > c.max/4 {
+	if c == nil || int64(cap(data)) > c.max/4 {
 		return
 	}
 	c.mu.Lock()
@@ -71,12 +71,12 @@ func (c *chunkCache) put(k chunkCacheKey, data []byte) {
 		return
 	}
 	c.items[k] = c.lru.PushFront(&chunkCacheEntry{k: k, data: data})
-	c.size += int64(len(data))
+	c.size += int64(cap(data))
 	for c.size > c.max {
 		e := c.lru.Back()
 		ent := e.Value.(*chunkCacheEntry)
 		c.lru.Remove(e)
 		delete(c.items, ent.k)
-		c.size -= int64(len(ent.data))
+		c.size -= int64(cap(ent.data))
 	}
 }
