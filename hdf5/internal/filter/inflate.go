@@ -467,33 +467,74 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 	}
 }
 
-// adler32sum is Adler-32 (RFC 1950) taking 8 bytes per step: over a step
-// s1 gains the byte sum and s2 gains 8*s1 plus the bytes weighted 8..1.
-// Sums are reduced modulo 65521 at least every 5552 bytes, as zlib does,
-// so the uint32 accumulators cannot overflow.
+// adler32sum is Adler-32 (RFC 1950), eight bytes per step in SWAR form:
+// each 8-byte word is split into four uint64s holding two 32-bit lanes
+// (byte positions j and j+4), a[] sums the bytes of each position and c[]
+// the running totals of a[] (so c_j = Σ_k b_kj·(n−k) over the n words of
+// a block). Per block of n words (L = 8n bytes):
+//
+//	s1' = s1 + Σ_j a_j
+//	s2' = s2 + L·s1 + 8·Σ_j c_j − Σ_j j·a_j
+//
+// A block has at most 694 words, so a c lane stays below
+// 255·694·695/2 < 2^32 and no lane carries into its neighbour.
 func adler32sum(p []byte) uint32 {
-	const mod, nmax = 65521, 5552
-	s1, s2 := uint32(1), uint32(0)
-	for len(p) > 0 {
-		q := p
-		if len(q) > nmax {
-			q = q[:nmax]
+	const mod = 65521
+	const lanes = 0x000000ff000000ff
+	const blockWords = 694
+	s1, s2 := uint64(1), uint64(0)
+	for len(p) >= 8 {
+		nw := len(p) / 8
+		if nw > blockWords {
+			nw = blockWords
 		}
-		p = p[len(q):]
-		for len(q) >= 8 {
-			b := q[:8:8]
-			s2 += 8*s1 + 8*uint32(b[0]) + 7*uint32(b[1]) + 6*uint32(b[2]) + 5*uint32(b[3]) +
-				4*uint32(b[4]) + 3*uint32(b[5]) + 2*uint32(b[6]) + uint32(b[7])
-			s1 += uint32(b[0]) + uint32(b[1]) + uint32(b[2]) + uint32(b[3]) +
-				uint32(b[4]) + uint32(b[5]) + uint32(b[6]) + uint32(b[7])
-			q = q[8:]
+		blk := p[:8*nw]
+		p = p[8*nw:]
+		var a0, a1, a2, a3, c0, c1, c2, c3 uint64
+		// two words per step: with x, y the lanes of words k and k+1,
+		// c gains (a+x) + (a+x+y) = 2a + 2x + y
+		for len(blk) >= 16 {
+			w, v := binary.LittleEndian.Uint64(blk), binary.LittleEndian.Uint64(blk[8:])
+			x0, y0 := w&lanes, v&lanes
+			x1, y1 := w>>8&lanes, v>>8&lanes
+			x2, y2 := w>>16&lanes, v>>16&lanes
+			x3, y3 := w>>24&lanes, v>>24&lanes
+			c0 += 2*(a0+x0) + y0
+			c1 += 2*(a1+x1) + y1
+			c2 += 2*(a2+x2) + y2
+			c3 += 2*(a3+x3) + y3
+			a0 += x0 + y0
+			a1 += x1 + y1
+			a2 += x2 + y2
+			a3 += x3 + y3
+			blk = blk[16:]
 		}
-		for _, x := range q {
-			s1 += uint32(x)
-			s2 += s1
+		for len(blk) >= 8 {
+			w := binary.LittleEndian.Uint64(blk)
+			a0 += w & lanes
+			a1 += w >> 8 & lanes
+			a2 += w >> 16 & lanes
+			a3 += w >> 24 & lanes
+			c0 += a0
+			c1 += a1
+			c2 += a2
+			c3 += a3
+			blk = blk[8:]
 		}
-		s1 %= mod
-		s2 %= mod
+		lo := func(v uint64) uint64 { return v & 0xffffffff }
+		hi := func(v uint64) uint64 { return v >> 32 }
+		sumA := lo(a0) + lo(a1) + lo(a2) + lo(a3) + hi(a0) + hi(a1) + hi(a2) + hi(a3)
+		sumC := lo(c0) + lo(c1) + lo(c2) + lo(c3) + hi(c0) + hi(c1) + hi(c2) + hi(c3)
+		// position weights: a0 holds 0 and 4, a1 1 and 5, a2 2 and 6, a3 3 and 7
+		jA := lo(a1) + 2*lo(a2) + 3*lo(a3) + 4*hi(a0) + 5*hi(a1) + 6*hi(a2) + 7*hi(a3)
+		s2 = (s2 + uint64(8*nw)*s1 + 8*sumC - jA) % mod
+		s1 = (s1 + sumA) % mod
 	}
-	return s2<<16 | s1
+	for _, x := range p {
+		s1 += uint64(x)
+		s2 += s1
+	}
+	s1 %= mod
+	s2 %= mod
+	return uint32(s2<<16 | s1)
 }

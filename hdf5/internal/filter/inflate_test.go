@@ -162,7 +162,7 @@ func TestAdler32(t *testing.T) {
 	for i := range b {
 		b[i] = 255 - byte(i*7)
 	}
-	for _, n := range []int{0, 1, 7, 8, 9, 5551, 5552, 5553, 5559, 11104, 20000} {
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 5551, 5552, 5553, 5559, 5560, 11104, 11111, 20000} {
 		if got, want := adler32sum(b[:n]), adler32.Checksum(b[:n]); got != want {
 			t.Fatalf("n=%d: %08x, want %08x", n, got, want)
 		}
