@@ -34,7 +34,8 @@ type RunOptions struct {
 	ToolVersion string
 	Allen       AllenResolver
 	DANDI       []dandi.Option
-	// Progress receives one-line messages (nil = none).
+	// Progress receives one-line messages (nil = none); Run calls it from
+	// one goroutine at a time.
 	Progress func(string)
 	// Force recomputes even when a result with the same key exists.
 	Force bool
@@ -196,6 +197,16 @@ const (
 func Run(ctx context.Context, spec *Spec, o *RunOptions) (*Manifest, error) {
 	if o == nil {
 		o = &RunOptions{}
+	}
+	if p := o.Progress; p != nil {
+		var pmu sync.Mutex
+		o2 := *o
+		o2.Progress = func(s string) {
+			pmu.Lock()
+			defer pmu.Unlock()
+			p(s)
+		}
+		o = &o2
 	}
 	if err := spec.Validate(); err != nil {
 		return nil, err
