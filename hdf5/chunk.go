@@ -569,7 +569,11 @@ func getRaw(n int) *[]byte {
 // that the filters allocated (not the pooled raw buffer) is handed to the
 // caller instead of being recycled: owned reports that, and release then
 // only recycles the raw buffer (the chunk cache keeps data without a copy).
-func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec, keep bool) (data []byte, release func(), owned bool, err error) {
+//
+// skip adds filter-mask bits: those pipeline stages are not run (the
+// fused unshuffle path runs stage 0 itself); data is then not cut to the
+// chunk size.
+func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec, keep bool, skip uint32) (data []byte, release func(), owned bool, err error) {
 	f := ds.f
 	cb := ds.chunkBytes()
 	if cb > uint64(f.opts.maxAlloc) || loc.size > uint64(f.opts.maxAlloc) {
@@ -585,7 +589,7 @@ func (ds *Dataset) readChunk(loc chunkLoc, specs []filter.Spec, keep bool) (data
 		release()
 		return nil, nil, false, fmt.Errorf("hdf5: %s: reading chunk at offset %d: %w", ds.path, f.base+loc.addr, err)
 	}
-	data, err = ds.decodeChunk(loc, specs, raw)
+	data, err = ds.decodeChunk(loc, specs, raw, skip)
 	if err != nil {
 		release()
 		return nil, nil, false, err
@@ -613,11 +617,11 @@ func sharesMemory(a, b []byte) bool {
 	return ap < bp+uintptr(cap(b)) && bp < ap+uintptr(cap(a))
 }
 
-func (ds *Dataset) decodeChunk(loc chunkLoc, specs []filter.Spec, raw []byte) ([]byte, error) {
+func (ds *Dataset) decodeChunk(loc chunkLoc, specs []filter.Spec, raw []byte, skip uint32) ([]byte, error) {
 	f := ds.f
 	cb := ds.chunkBytes()
 	if len(specs) > 0 {
-		out, err := filter.Decode(specs, raw, ds.dtype.Size, int(cb), loc.mask)
+		out, err := filter.Decode(specs, raw, ds.dtype.Size, int(cb), loc.mask|skip)
 		if err != nil {
 			if errors.Is(err, filter.ErrChecksum) {
 				return nil, fmt.Errorf("hdf5: %s: chunk at offset %d: %w (%v)", ds.path, f.base+loc.addr, ErrChecksum, err)
@@ -631,6 +635,9 @@ func (ds *Dataset) decodeChunk(loc chunkLoc, specs []filter.Spec, raw []byte) ([
 	}
 	if uint64(len(raw)) < cb {
 		return nil, f.formatErr(loc.addr, "chunk", "%s: decoded %d bytes, chunk holds %d", ds.path, len(raw), cb)
+	}
+	if skip != 0 {
+		return raw, nil
 	}
 	return raw[:cb], nil
 }
@@ -741,7 +748,17 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 				return nil
 			}
 		}
-		b, release, owned, err := ds.readChunk(loc, sp, useCache)
+		if !useCache && fusedShuffle(sp, loc.mask, es, ds.chunkBytes()) {
+			// the shuffle stage (last to run) writes straight into dst
+			b, release, _, err := ds.readChunk(loc, sp, false, 1)
+			if err != nil {
+				return err
+			}
+			copySelShuffled(dst, b, ds.dims, j.origin, ds.chunkDims, s, es)
+			release()
+			return nil
+		}
+		b, release, owned, err := ds.readChunk(loc, sp, useCache, 0)
 		if err != nil {
 			return err
 		}
@@ -809,4 +826,18 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 	}
 	wg.Wait()
 	return firstErr
+}
+
+// fusedShuffle reports whether a chunk's last pipeline stage to run is a
+// shuffle of es-byte elements, which copySelShuffled can undo while
+// copying into the destination (saving a pass over the chunk).
+func fusedShuffle(specs []filter.Spec, mask uint32, es int, cb uint64) bool {
+	if len(specs) == 0 || specs[0].ID != filter.Shuffle || mask&1 != 0 || es < 2 || cb%uint64(es) != 0 {
+		return false
+	}
+	size := es
+	if p := specs[0].Params; len(p) > 0 && p[0] > 0 {
+		size = int(p[0])
+	}
+	return size == es
 }

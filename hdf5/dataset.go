@@ -1,6 +1,7 @@
 package hdf5
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -904,11 +905,63 @@ func copySelFlat(dst, src []byte, first uint64, dims []uint64, s *selection, es 
 // dataset (origin, bdims; block stored densely in src with dims bdims)
 // into dst (the whole selection's output buffer).
 func copySel(dst, src []byte, dsDims, origin, bdims []uint64, s *selection, es int) {
-	rank := len(bdims)
-	if rank == 0 {
+	if len(bdims) == 0 {
 		copy(dst[:es], src)
 		return
 	}
+	ues := uint64(es)
+	selRows(dsDims, origin, bdims, s, func(o, b, n, st uint64) {
+		if st == 1 {
+			copy(dst[o*ues:(o+n)*ues], src[b*ues:(b+n)*ues])
+		} else if es == 4 {
+			for k := uint64(0); k < n; k++ {
+				copy(dst[(o+k)*4:(o+k)*4+4], src[(b+k*st)*4:])
+			}
+		} else {
+			for k := uint64(0); k < n; k++ {
+				copy(dst[(o+k)*ues:(o+k+1)*ues], src[(b+k*st)*ues:])
+			}
+		}
+	})
+}
+
+// copySelShuffled is copySel for a block still in HDF5 shuffle layout:
+// byte j of element e is src[j*m+e], m = len(src)/es (the shuffle filter's
+// plane length), so unshuffling and copying are one pass.
+func copySelShuffled(dst, src []byte, dsDims, origin, bdims []uint64, s *selection, es int) {
+	m := uint64(len(src) / es)
+	ues := uint64(es)
+	if len(bdims) == 0 {
+		for j := uint64(0); j < ues; j++ {
+			dst[j] = src[j*m]
+		}
+		return
+	}
+	selRows(dsDims, origin, bdims, s, func(o, b, n, st uint64) {
+		if es == 4 && st == 1 {
+			p0, p1, p2, p3 := src[b:b+n], src[m+b:m+b+n], src[2*m+b:2*m+b+n], src[3*m+b:3*m+b+n]
+			d := dst[o*4 : (o+n)*4]
+			for k := range p0 {
+				binary.LittleEndian.PutUint32(d[4*k:], uint32(p0[k])|uint32(p1[k])<<8|uint32(p2[k])<<16|uint32(p3[k])<<24)
+			}
+			return
+		}
+		for k := uint64(0); k < n; k++ {
+			e := b + k*st
+			d := dst[(o+k)*ues : (o+k+1)*ues]
+			for j := range d {
+				d[j] = src[uint64(j)*m+e]
+			}
+		}
+	})
+}
+
+// selRows calls row(o, b, n, st) for each run of the selection inside the
+// block at origin (extent bdims, clipped to dsDims): n elements along the
+// last dimension, at element offset o of the output and b of the block,
+// b stepping by st.
+func selRows(dsDims, origin, bdims []uint64, s *selection, row func(o, b, n, st uint64)) {
+	rank := len(bdims)
 	lo := make([]uint64, rank) // first selected index (in selection count units) inside block
 	hi := make([]uint64, rank) // one past last
 	for i := 0; i < rank; i++ {
@@ -947,7 +1000,6 @@ func copySel(dst, src []byte, dsDims, origin, bdims []uint64, s *selection, es i
 	idx := append([]uint64(nil), lo...)
 	last := rank - 1
 	n := hi[last] - lo[last]
-	ues := uint64(es)
 	st := s.stride[last]
 	for {
 		var o, b uint64
@@ -955,17 +1007,7 @@ func copySel(dst, src []byte, dsDims, origin, bdims []uint64, s *selection, es i
 			o += idx[i] * outStride[i]
 			b += (s.start[i] + idx[i]*s.stride[i] - origin[i]) * blkStride[i]
 		}
-		if st == 1 {
-			copy(dst[o*ues:(o+n)*ues], src[b*ues:(b+n)*ues])
-		} else if es == 4 {
-			for k := uint64(0); k < n; k++ {
-				copy(dst[(o+k)*4:(o+k)*4+4], src[(b+k*st)*4:])
-			}
-		} else {
-			for k := uint64(0); k < n; k++ {
-				copy(dst[(o+k)*ues:(o+k+1)*ues], src[(b+k*st)*ues:])
-			}
-		}
+		row(o, b, n, st)
 		i := rank - 2
 		for ; i >= 0; i-- {
 			idx[i]++
