@@ -4,7 +4,7 @@ import "strings"
 
 // DemoSpecYAML is the spec `neurodata demo` runs on the three embedded
 // example sessions: tuning, information and decoding of drift direction on
-// the gratings session, RSA of the scenes session's dF/F against its three
+// the gratings session (with PSTHs and rasters), RSA of the scenes session's dF/F against its three
 // "DNN layers", and place fields on the linear track.
 const DemoSpecYAML = `# neurodata demo: the embedded example sessions
 inputs:
@@ -13,6 +13,8 @@ inputs:
   - example: behavior_place
 analyses:
   - tuning: {intervals: drifting_gratings_presentations, by: orientation}
+    sessions: "*gratings*"
+  - psth: {intervals: drifting_gratings_presentations, window: "-0.5:2.5", bin: 0.05}
     sessions: "*gratings*"
   - info: {intervals: drifting_gratings_presentations, by: orientation, permutations: 200}
     sessions: "*gratings*"

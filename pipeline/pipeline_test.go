@@ -181,6 +181,31 @@ func TestRunSessionExamples(t *testing.T) {
 	if len(o.TrueRanking) > 0 && !reflect.DeepEqual(rs.Ranking, o.TrueRanking) {
 		t.Errorf("ranking %v, truth %v", rs.Ranking, o.TrueRanking)
 	}
+	// PSTH: averaged over the bins inside the 2 s presentations, each unit's
+	// rate equals its presentation-weighted tuning rate (tuning step: rates
+	// per condition × n_trials + blank rate × n_blank, over 136 rows).
+	ps := got["psth"].PSTH
+	if ps.NEvents != 136 || len(ps.Rasters) != 6 || len(ps.Rasters[0].Spikes) != 136 {
+		t.Fatalf("psth: %d events, %d rasters", ps.NEvents, len(ps.Rasters))
+	}
+	for u, pu := range ps.Units {
+		var s float64
+		n := 0
+		for i, c := range ps.Centers {
+			if c > 0 && c < 2 {
+				s += pu.Rates[i]
+				n++
+			}
+		}
+		tw := float64(tu.NBlank) * float64(tu.Units[u].BlankRate)
+		for c, k := range tu.NTrials {
+			tw += float64(k) * tu.Units[u].Rates[c]
+		}
+		tw /= 136
+		if math.Abs(s/float64(n)-tw) > 1e-6*math.Max(1, tw) {
+			t.Errorf("unit %d: PSTH mean %.6f Hz over the presentation, tuning %.6f Hz", pu.UnitID, s/float64(n), tw)
+		}
+	}
 	if pl := got["place"].Place; len(pl.Units) != 30 {
 		t.Errorf("place: %d units, want 30", len(pl.Units))
 	}

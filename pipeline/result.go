@@ -35,6 +35,7 @@ type AnalysisResult struct {
 	Decode *DecodeResult `json:"decode,omitempty"`
 	RSA    *RSAResult    `json:"rsa,omitempty"`
 	Place  *PlaceResult  `json:"place,omitempty"`
+	PSTH   *PSTHResult   `json:"psth,omitempty"`
 }
 
 // Columns returns the result as the columns of its Parquet table (every
@@ -185,6 +186,17 @@ func (a *AnalysisResult) Columns() ([]nwbarrow.Col, map[string]string, error) {
 			{Name: "peak_rate_hz", Values: fl(n, func(i int) F { return u[i].PeakRate }), Unit: "Hz"},
 			{Name: "mean_rate_hz", Values: fl(n, func(i int) F { return u[i].MeanRate }), Unit: "Hz"},
 			{Name: "field_center", Values: fc}, {Name: "rate_map_hz", Values: rm, Unit: "Hz"}}, meta, nil
+	case a.PSTH != nil:
+		r := a.PSTH
+		n := len(r.Units)
+		meta["neurodata.bin_centers_s"] = mustJSON(r.Centers)
+		ids, rates, sem := make([]int64, n), make([][]float64, n), make([][]float64, n)
+		for i, u := range r.Units {
+			ids[i], rates[i], sem[i] = u.UnitID, u.Rates, u.SEM
+		}
+		return []nwbarrow.Col{sess(n), {Name: "unit_id", Values: ids},
+			{Name: "rates_hz", Values: rates, Unit: "Hz", Description: "mean rate per bin around the events (bin centres: schema metadata neurodata.bin_centers_s)"},
+			{Name: "sem_hz", Values: sem, Unit: "Hz"}}, meta, nil
 	}
 	return nil, nil, fmt.Errorf("pipeline: %s/%s: no result", a.Analysis, a.Session)
 }

@@ -107,6 +107,10 @@ func RunSessionWith(ctx context.Context, ref SessionRef, spec *Spec, o *RunOptio
 			p := *a.Place
 			p.Workers = max(p.Workers, spec.Workers)
 			r.Place, err = Place(ctx, f, &p)
+		case "psth":
+			p := *a.PSTH
+			p.Workers = max(p.Workers, spec.Workers)
+			r.PSTH, err = PSTH(ctx, f, &p)
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -88,11 +88,12 @@ type Analysis struct {
 	Decode *DecodeParams `yaml:"decode,omitempty" json:"decode,omitempty"`
 	RSA    *RSAParams    `yaml:"rsa,omitempty" json:"rsa,omitempty"`
 	Place  *PlaceParams  `yaml:"place,omitempty" json:"place,omitempty"`
+	PSTH   *PSTHParams   `yaml:"psth,omitempty" json:"psth,omitempty"`
 }
 
 // Kinds are the analyses the pipeline implements, named like the
-// `neurodata analyze` subcommands. psth and stats are not yet pipeline steps.
-var Kinds = []string{"tuning", "info", "decode", "rsa", "place"}
+// `neurodata analyze` subcommands (stats is not yet a pipeline step).
+var Kinds = []string{"tuning", "psth", "info", "decode", "rsa", "place"}
 
 // Kind is the analysis type (tuning, info, decode, rsa, place).
 func (a *Analysis) Kind() string {
@@ -107,6 +108,8 @@ func (a *Analysis) Kind() string {
 		return "rsa"
 	case a.Place != nil:
 		return "place"
+	case a.PSTH != nil:
+		return "psth"
 	}
 	return ""
 }
@@ -132,6 +135,8 @@ func (a *Analysis) Params() any {
 		return a.RSA
 	case "place":
 		return a.Place
+	case "psth":
+		return a.PSTH
 	}
 	return nil
 }
@@ -210,7 +215,7 @@ func (s *Spec) Validate() error {
 	for i := range s.Analyses {
 		a := &s.Analyses[i]
 		n := 0
-		for _, set := range []bool{a.Tuning != nil, a.Info != nil, a.Decode != nil, a.RSA != nil, a.Place != nil} {
+		for _, set := range []bool{a.Tuning != nil, a.Info != nil, a.Decode != nil, a.RSA != nil, a.Place != nil, a.PSTH != nil} {
 			if set {
 				n++
 			}

@@ -19,7 +19,7 @@ func newDemoCmd(ios *IOStreams) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "demo [-o DIR]",
-		Short: "Run tuning, information, decoding, RSA and place fields on the embedded example sessions and write a report",
+		Short: "Run tuning, PSTHs, information, decoding, RSA and place fields on the embedded example sessions and write a report",
 		Long: `Runs the pipeline (see neurodata run) on the three simulated sessions embedded
 in the binary — drifting gratings (Neuropixels-like spikes), natural scenes
 (two-photon dF/F with three "DNN layers") and a linear track (place cells) —

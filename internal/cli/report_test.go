@@ -125,11 +125,11 @@ func TestReportInChromium(t *testing.T) {
 					t.Errorf("section %s: %d <svg> in the DOM, want %d", id, n, want[id])
 				}
 			}
-			// demo: tuning 3 (polar, summary, curves) + info 1 + decode 4
+			// demo: tuning 3 (polar, summary, curves) + psth 1 + info 1 + decode 4
 			// (confusion, vs units, over time, generalisation) + rsa 2 + place 1;
 			// fixtures: 3 × (3 + 1 + 1) gratings + 3 × 2 rsa + 3 × 1 place + 5
 			// cross-session figures.
-			if n := map[string]int{"demo": 11, "fixtures": 29}[name]; total != n {
+			if n := map[string]int{"demo": 12, "fixtures": 29}[name]; total != n {
 				t.Errorf("%d figures, want %d", total, n)
 			}
 			if name == "fixtures" && !strings.Contains(dom, "broken.ecephys_gratings") {

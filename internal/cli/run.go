@@ -30,8 +30,8 @@ func newRunCmd(ios *IOStreams) *cobra.Command {
 		Long: `Runs the analyses of a spec (YAML, unknown fields are errors) over every session
 of its inputs: local files or folders (every *.nwb below), embedded examples,
 DANDI dandisets (streamed with HTTP range reads; glob filters), Allen sessions.
-Analyses and their options are those of the analyze subcommands (tuning, info,
-decode, rsa, place), with the same option names.
+Analyses and their options are those of the analyze subcommands (tuning, psth,
+info, decode, rsa, place; stats is not a pipeline step yet), with the same option names.
 
 Sessions run in parallel (--jobs) within a memory budget (--memory, estimated
 as 4 × file size per session). A failing session is reported and the others go

@@ -127,7 +127,7 @@ func Build(dir string, o *Options) (*Report, error) {
 }
 
 func kindOrder(k string) int {
-	for i, x := range []string{"tuning", "place", "info", "decode", "rsa"} {
+	for i, x := range []string{"tuning", "psth", "place", "info", "decode", "rsa"} {
 		if x == k {
 			return i
 		}
@@ -257,6 +257,26 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 					return plots.TuningCurveGrid(base, "Tuning by "+t.By+", mean ± SEM", xl, curves, 4)
 				})
 			}))
+	case res.PSTH != nil:
+		ps := res.PSTH
+		b.Facts = append(b.Facts, Fact{"units", fmt.Sprint(len(ps.Units))}, Fact{"events", fmt.Sprintf("%d rows of %s", ps.NEvents, ps.Intervals)},
+			Fact{"bin", fmt.Sprintf("%g s", ps.BinS)})
+		b.Headline = fmt.Sprintf("%d units around %d events", len(ps.Units), ps.NEvents)
+		var us []plots.UnitPSTH
+		for _, r := range ps.Rasters {
+			for _, u := range ps.Units {
+				if u.UnitID == r.UnitID {
+					us = append(us, plots.UnitPSTH{Label: fmt.Sprintf("unit %d", u.UnitID), Raster: r.Spikes, Centers: ps.Centers, Width: ps.BinS, Rate: u.Rates, SEM: u.SEM})
+				}
+			}
+		}
+		if len(us) > 0 {
+			b.Figures = append(b.Figures, fig(pre+"_raster", "Rasters and PSTHs",
+				fmt.Sprintf("Top of each panel: one row per event (%d rows of %s), a tick per spike, time 0 = event onset. Bottom: the peri-stimulus time histogram, the mean rate (Hz) in %g s bins ± SEM across events. Shown: the %d units whose rate changes most around the events.", ps.NEvents, ps.Intervals, ps.BinS, len(us)),
+				func(p string) error {
+					return grid(p, func(base string) error { return plots.RasterPSTH(base, "Spikes around each event", us, 3) })
+				}))
+		}
 	case res.Info != nil:
 		in := res.Info
 		var mi, pl, pv []float64
