@@ -389,11 +389,15 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 			}
 			dst[op] = byte(s)
 			op++
-			// a second literal often follows; decode it without a refill
-			// (at least 33 bits remain after the first)
-			e = litPrim[bitbuf&litMask]
-			if e&0x80 == 0 && e>>8 < 256 && e&0x1f != 0 && op < len(dst) {
+			// literals often follow; decode up to three more from the
+			// buffered bits while they are primary-table literals (a code
+			// is decoded correctly once its own length is buffered)
+			for range 3 {
+				e = litPrim[bitbuf&litMask]
 				l = uint(e & 0x1f)
+				if e&0x80 != 0 || e>>8 >= 256 || l == 0 || l > nbits || op >= len(dst) {
+					break
+				}
 				bitbuf >>= l
 				nbits -= l
 				dst[op] = byte(e >> 8)
