@@ -65,6 +65,15 @@ func rankFrom(a []float64, p int, x float64) int {
 	return lowerFrom(a, p, x)
 }
 
+// past63 finishes a block search that started at p and found j elements
+// < x: below 63 that is the answer; at 63 the answer is p+63 or later.
+func past63(a []float64, p, j int, x float64) int {
+	if j < 63 {
+		return p + j
+	}
+	return lowerFrom(a, p+63, x)
+}
+
 // rankSorted writes dst[k] = the number of elements of a that are < q[k],
 // for non-decreasing q, given that every answer is ≥ p0. a and q must pass
 // nonNegBits. len(dst) must be ≥ len(q).
@@ -96,10 +105,12 @@ func rankSorted(dst []int, a, q []float64, p0 int) {
 			b2 := (*[rankBlock]float64)(a[p2 : p2+rankBlock])
 			b3 := (*[rankBlock]float64)(a[p3 : p3+rankBlock])
 			k0, k1, k2, k3 := math.Float64bits(x0), math.Float64bits(x1), math.Float64bits(x2), math.Float64bits(x3)
-			if math.Float64bits(b0[63]) >= k0 && math.Float64bits(b1[63]) >= k1 &&
-				math.Float64bits(b2[63]) >= k2 && math.Float64bits(b3[63]) >= k3 {
-				// All four answers lie in their blocks: interleaved
-				// branch-free binary search (steps 32, 16, 8, 4, 2, 1).
+			{
+				// Interleaved branch-free binary search (steps 32, 16, 8,
+				// 4, 2, 1): j = the number of block elements < x, capped at
+				// 63. Only j == 63 can mean that the answer lies beyond
+				// the block; that rare case is settled afterwards, so the
+				// block's last cache line is not touched up front.
 				j0 := lt(math.Float64bits(b0[31]), k0) << 5
 				j1 := lt(math.Float64bits(b1[31]), k1) << 5
 				j2 := lt(math.Float64bits(b2[31]), k2) << 5
@@ -124,7 +135,11 @@ func rankSorted(dst []int, a, q []float64, p0 int) {
 				j1 += lt(math.Float64bits(b1[j1&63]), k1)
 				j2 += lt(math.Float64bits(b2[j2&63]), k2)
 				j3 += lt(math.Float64bits(b3[j3&63]), k3)
-				p0, p1, p2, p3 = p0+j0, p1+j1, p2+j2, p3+j3
+				if j0 == 63 || j1 == 63 || j2 == 63 || j3 == 63 {
+					p0, p1, p2, p3 = past63(a, p0, j0, x0), past63(a, p1, j1, x1), past63(a, p2, j2, x2), past63(a, p3, j3, x3)
+				} else {
+					p0, p1, p2, p3 = p0+j0, p1+j1, p2+j2, p3+j3
+				}
 				d0[j], d1[j], d2[j], d3[j] = p0, p1, p2, p3
 				continue
 			}
