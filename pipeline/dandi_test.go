@@ -83,3 +83,31 @@ analyses:
 		t.Fatalf("rerun: %+v, %v", m2.Summary, err)
 	}
 }
+
+// An interrupted run resumes: results finished before the cancellation are
+// kept (their keys match) and only the rest is computed by the next run.
+func TestRunResumesAfterInterrupt(t *testing.T) {
+	spec := DemoSpec(filepath.Join(t.TempDir(), "results"))
+	spec.Jobs = 1
+	ctx, cancel := context.WithCancel(context.Background())
+	o := &RunOptions{ToolVersion: "test", Progress: func(s string) {
+		if strings.Contains(s, " done in ") {
+			cancel() // after the first finished analysis
+		}
+	}}
+	m, err := Run(ctx, spec, o)
+	if err == nil || ctx.Err() == nil {
+		t.Fatalf("interrupted run: err %v", err)
+	}
+	done := m.Summary.Computed
+	if done < 1 || done >= 6 {
+		t.Fatalf("%d analyses finished before the interrupt, want 1..5", done)
+	}
+	m2, err := Run(context.Background(), spec, &RunOptions{ToolVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m2.Summary.Cached != done || m2.Summary.Computed != 6-done {
+		t.Errorf("resumed: %d cached, %d computed; want %d and %d", m2.Summary.Cached, m2.Summary.Computed, done, 6-done)
+	}
+}

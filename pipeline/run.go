@@ -50,8 +50,9 @@ func (o *RunOptions) progress(format string, a ...any) {
 // RunSession is the per-session step as a pure function: it opens the
 // session and runs every analysis of spec that applies to it, returning the
 // results (write them with AnalysisResult.WriteParquet). It writes nothing.
-// An error means the session could not be opened; a failing analysis is
-// reported in its AnalysisResult.Error and the others still run.
+// An error means the session could not be opened (nil result) or ctx was
+// cancelled (the result holds the analyses finished before); a failing
+// analysis is reported in its AnalysisResult.Error and the others still run.
 func RunSession(ctx context.Context, ref SessionRef, spec *Spec) (*SessionResult, error) {
 	return RunSessionWith(ctx, ref, spec, nil)
 }
@@ -79,7 +80,7 @@ func RunSessionWith(ctx context.Context, ref SessionRef, spec *Spec, o *RunOptio
 	}
 	for _, a := range todo {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return out, err // the analyses finished so far, for resuming
 		}
 		t0 := time.Now()
 		r := AnalysisResult{Analysis: a.ID(), Kind: a.Kind(), Session: ref.Name, Key: Key(ref, a, version)}
@@ -114,7 +115,7 @@ func RunSessionWith(ctx context.Context, ref SessionRef, spec *Spec, o *RunOptio
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return out, ctx.Err()
 			}
 			r.Error = err.Error()
 		}
@@ -293,13 +294,14 @@ func Run(ctx context.Context, spec *Spec, o *RunOptions) (*Manifest, error) {
 			sub.Analyses = todo
 			o.progress("run: %s: %d analyses", ref.Name, len(todo))
 			res, err := RunSessionWith(ctx, ref, &sub, o)
-			if err != nil {
+			if err != nil && (ctx.Err() == nil || res == nil) {
 				if ctx.Err() == nil {
 					o.progress("run: %s: FAILED: %v", ref.Name, err)
 					failSession(ref, err)
 				}
 				return
 			}
+			// Interrupted: the analyses finished before are still written.
 			for i := range res.Analyses {
 				r := &res.Analyses[i]
 				e := ManifestEntry{Session: ref.Name, Analysis: r.Analysis, Kind: r.Kind, Key: r.Key, Seconds: r.Seconds}
