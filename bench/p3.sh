@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# P3: export the units table of a medium session (480 units, ~6.6 M spikes,
+# P3: export the units table of a medium session (480 units, ~10 M spikes,
 # written by h5py: bench/p3_make_nwb.py) vs raw h5py reads of the same
 # datasets (bench/p3_h5py.py). Goal: neurodata ≤ 1.2 × h5py.
+# Forms: UnitsArrow = in-memory Arrow record batch; UnitsTo*File = file
+# export overwriting one path each iteration (on ext4, replacing a file by
+# rename forces writeback of the new file: auto_da_alloc);
+# UnitsToFileFresh/{arrow,parquet} = file export to a new path;
+# UnitsEncode* = encoding into io.Discard (no disk).
 # Usage: bench/p3.sh [DATA_DIR]   (default /tmp/neurodata-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,10 +16,13 @@ file="$dir/p3_units.nwb"
 [ -f "$file" ] || /usr/bin/python3 bench/p3_make_nwb.py "$file"
 export ND_P3_FILE="$file"
 go test -c -o "$dir/nwbarrow.test" ./nwbarrow
+go test -c -o "$dir/nwbarrow-parquet.test" ./nwbarrow/parquet
 # interleave peer and Go runs (shared machine: absolute times drift)
 for round in 1 2 3; do
   /usr/bin/python3 bench/p3_h5py.py "$file" --repeat 9
   "$dir/nwbarrow.test" -test.run '^$' -test.bench 'BenchmarkP3' -test.benchtime 10x -test.count 1 | grep '^BenchmarkP3'
+  # export to a new path each iteration (no ext4 replace-by-rename flush)
+  "$dir/nwbarrow-parquet.test" -test.run '^$' -test.bench 'BenchmarkP3' -test.benchtime 10x -test.count 1 | grep '^BenchmarkP3'
 done | tee "$dir/p3.txt"
 python3 - "$dir/p3.txt" <<'PY'
 import json, re, statistics, sys
@@ -22,7 +30,7 @@ h5, go = [], {}
 for line in open(sys.argv[1]):
     if line.startswith("{"):
         h5.append(json.loads(line)["median_s"])
-    m = re.match(r"(BenchmarkP3\w+)\S*\s+\d+\s+([\d.]+) ns/op", line)
+    m = re.match(r"(BenchmarkP3[\w/]+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op", line)
     if m:
         go.setdefault(m.group(1), []).append(float(m.group(2)) / 1e9)
 ref = statistics.median(h5)
