@@ -12,7 +12,7 @@ firing_rate (float64), peak_channel_id (int64), plus the neurodata_type /
 namespace / colnames attributes and the cached /specifications copied from the
 project's fixture when it is present. Rates are log-normal (median 5 Hz), so
 480 units over an hour give about 10 M spikes (mean rate 5·e^0.125 ≈ 5.7 Hz;
-seed 3 gives 10,020,247), above the ≥ 5 M of the reference measurement in
+the file used for the P3 numbers holds 10,020,247), above the ≥ 5 M of the reference measurement in
 ../shared/bench/README.md.
 """
 import sys
