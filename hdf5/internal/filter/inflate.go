@@ -458,8 +458,17 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 			op = end
 		} else if dd == 1 {
 			b := dst[from]
-			for i := op; i < end; i++ {
-				dst[i] = b
+			if end+8 <= len(dst) {
+				// a run of one byte, 8 at a time (may write up to 7 bytes
+				// past end, which later output overwrites)
+				v := uint64(b) * 0x0101010101010101
+				for ; op < end; op += 8 {
+					binary.LittleEndian.PutUint64(dst[op:], v)
+				}
+			} else {
+				for i := op; i < end; i++ {
+					dst[i] = b
+				}
 			}
 			op = end
 		} else {
