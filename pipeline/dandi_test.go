@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/neurodata/neurodata/dandi"
 	"github.com/neurodata/neurodata/dandi/mirror"
@@ -109,5 +111,36 @@ func TestRunResumesAfterInterrupt(t *testing.T) {
 	}
 	if m2.Summary.Cached != done || m2.Summary.Computed != 6-done {
 		t.Errorf("resumed: %d cached, %d computed; want %d and %d", m2.Summary.Cached, m2.Summary.Computed, done, 6-done)
+	}
+}
+
+// The memory budget bounds the sessions in flight: each needs at least
+// 16 MiB (4 × file size, at least 16 MiB), so a 16 MiB budget runs one at a
+// time even with 3 jobs allowed; a large budget lets them overlap up to jobs.
+func TestRunMemoryBound(t *testing.T) {
+	for _, c := range []struct {
+		memory string
+		max    int
+	}{{"16MiB", 1}, {"1GiB", 3}} {
+		var mu sync.Mutex
+		cur, peak := 0, 0
+		testHookSession = func(d int) {
+			mu.Lock()
+			cur += d
+			peak = max(peak, cur)
+			mu.Unlock()
+			if d > 0 {
+				time.Sleep(50 * time.Millisecond) // let the others start if they may
+			}
+		}
+		spec := DemoSpec(filepath.Join(t.TempDir(), "results"))
+		spec.Jobs, spec.Memory = 3, c.memory
+		if _, err := Run(context.Background(), spec, nil); err != nil {
+			t.Fatal(err)
+		}
+		testHookSession = nil
+		if peak > c.max || (c.max == 1 && peak != 1) {
+			t.Errorf("memory %s: %d sessions at once, want at most %d", c.memory, peak, c.max)
+		}
 	}
 }

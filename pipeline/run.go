@@ -290,6 +290,10 @@ func Run(ctx context.Context, spec *Spec, o *RunOptions) (*Manifest, error) {
 			defer wg.Done()
 			defer jobSem.Release(1)
 			defer memSem.Release(need)
+			if testHookSession != nil {
+				testHookSession(+1)
+				defer testHookSession(-1)
+			}
 			sub := *spec
 			sub.Analyses = todo
 			o.progress("run: %s: %d analyses", ref.Name, len(todo))
@@ -357,6 +361,10 @@ func Run(ctx context.Context, spec *Spec, o *RunOptions) (*Manifest, error) {
 	}
 	return m, nil
 }
+
+// testHookSession, if set, is called with +1 when a session starts and −1
+// when it ends (tests of the concurrency bounds).
+var testHookSession func(delta int)
 
 // storedKey reads the key of a stored result ("" if none or incomplete).
 func storedKey(dir string) string {
