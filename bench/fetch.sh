@@ -5,6 +5,11 @@
 #
 #   bench/fetch.sh                 # 1 GiB file, 3 interleaved runs each
 #   SIZE_MB=256 RUNS=5 bench/fetch.sh
+#   BASELINE=/path/to/old/neurodata STREAM=0 bench/fetch.sh
+#
+# BASELINE adds a second neurodata binary (e.g. built from an earlier
+# commit) to every round, same server and file, for before/after ratios
+# under the same machine load; STREAM=0 skips part 2.
 #
 # Part 1 reports best-of-RUNS wall times and the throughput ratio
 # curl_time / neurodata_time (1.0 = as fast as curl). neurodata's time
@@ -44,8 +49,9 @@ api="http://127.0.0.1:$PORT/api"
 s3=$(curl -s "$api/dandisets/000777/versions/draft/assets/?metadata=true" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["metadata"]["contentUrl"][1])')
 
-best_curl=999999 best_curlsha=999999 best_nd=999999
-all_curl="" all_nd=""
+best_curl=999999 best_curlsha=999999 best_nd=999999 best_base=999999
+all_curl="" all_nd="" all_base=""
+BASELINE=${BASELINE:-}
 for i in $(seq "$RUNS"); do
 	rm -rf "$work/out" "$work/curl.bin"
 	sync
@@ -58,14 +64,25 @@ for i in $(seq "$RUNS"); do
 	t0=$(now); "$nd" fetch --api-url "$api" -o "$work/out" 000777 >/dev/null 2>"$work/fetch.log"; t1=$(now)
 	tn=$(elapsed "$t0" "$t1")
 	cmp "$work/curl.bin" "$work/out/000777/sub-bench/sub-bench_ses-1.nwb"
-	echo "run $i: curl ${tc}s  curl|sha256sum ${ts}s  neurodata fetch ${tn}s"
+	extra=""
+	if [ -n "$BASELINE" ]; then
+		rm -rf "$work/out"
+		sync
+		t0=$(now); "$BASELINE" fetch --api-url "$api" -o "$work/out" 000777 >/dev/null 2>"$work/fetch-base.log"; t1=$(now)
+		tb=$(elapsed "$t0" "$t1")
+		cmp "$work/curl.bin" "$work/out/000777/sub-bench/sub-bench_ses-1.nwb"
+		all_base="$all_base $tb"
+		best_base=$(python3 -c "print(min($best_base,$tb))")
+		extra="  baseline fetch ${tb}s"
+	fi
+	echo "run $i: curl ${tc}s  curl|sha256sum ${ts}s  neurodata fetch ${tn}s$extra  (load $(cut -d' ' -f1 /proc/loadavg))"
 	all_curl="$all_curl $tc"
 	all_nd="$all_nd $tn"
 	best_curl=$(python3 -c "print(min($best_curl,$tc))")
 	best_curlsha=$(python3 -c "print(min($best_curlsha,$ts))")
 	best_nd=$(python3 -c "print(min($best_nd,$tn))")
 done
-python3 - "$SIZE_MB" "$best_curl" "$best_curlsha" "$best_nd" "$all_curl" "$all_nd" <<'PY'
+python3 - "$SIZE_MB" "$best_curl" "$best_curlsha" "$best_nd" "$all_curl" "$all_nd" "$best_base" "$all_base" <<'PY'
 import statistics, sys
 mb, c, cs, n = int(sys.argv[1]), *map(float, sys.argv[2:5])
 mc = statistics.median(map(float, sys.argv[5].split()))
@@ -74,7 +91,14 @@ print(f"fetch {mb} MiB, best of runs: curl {c:.3f}s ({mb/c:.0f} MiB/s), curl|sha
       f"neurodata {n:.3f}s ({mb/n:.0f} MiB/s)")
 print(f"throughput ratio neurodata/curl = {c/n:.2f}x (best of runs), {mc/mn:.2f}x (medians)   "
       f"neurodata/(curl|sha256sum) = {cs/n:.2f}x")
+if sys.argv[8].strip():
+    b = float(sys.argv[7])
+    mb_ = statistics.median(map(float, sys.argv[8].split()))
+    print(f"baseline {b:.3f}s: baseline/curl = {c/b:.2f}x (best of runs), {mc/mb_:.2f}x (medians)")
 PY
+if [ "${STREAM:-1}" = 0 ]; then
+	exit 0
+fi
 
 # Part 2: streaming export of a units table with injected latency: the
 # default fixture scaled to 480 units / 6.6 M spikes (~54 MB) by
