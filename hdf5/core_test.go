@@ -554,7 +554,7 @@ func TestBadRootAddress(t *testing.T) {
 // selections, ranks 1–3 and element sizes 2, 3, 4 and 8.
 func TestCopySelShuffled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for iter := 0; iter < 400; iter++ {
+	for iter := 0; iter < 2000; iter++ {
 		rank := 1 + rng.IntN(3)
 		es := []int{2, 3, 4, 8}[rng.IntN(4)]
 		dims := make([]uint64, rank)
@@ -564,10 +564,16 @@ func TestCopySelShuffled(t *testing.T) {
 		nb := 1
 		for i := range dims {
 			bdims[i] = uint64(1 + rng.IntN(6))
+			if i == rank-1 {
+				bdims[i] = uint64(1 + rng.IntN(40)) // rows long enough for the 8-element step
+			}
 			nblk := uint64(1 + rng.IntN(3))
 			dims[i] = bdims[i]*nblk - uint64(rng.IntN(int(bdims[i]))) // partial edge blocks too
 			origin[i] = bdims[i] * uint64(rng.IntN(int(nblk)))
 			s.stride[i] = uint64(1 + rng.IntN(3))
+			if rng.IntN(2) == 0 {
+				s.stride[i] = 1
+			}
 			s.start[i] = uint64(rng.IntN(int(dims[i])))
 			s.count[i] = 1 + (dims[i]-1-s.start[i])/s.stride[i]
 			s.count[i] = 1 + uint64(rng.IntN(int(s.count[i])))
