@@ -288,7 +288,12 @@ func summariseCounts(counts []int, dur []float64, rt rateTable, slot []int, cnt 
 		a[0] += r
 		a[1] += r * r
 	}
-	sum, sum2 := make([]float64, nc+1), make([]float64, nc+1)
+	var sbuf, s2buf [17]float64
+	sum, sum2 := sbuf[:0], s2buf[:0]
+	if nc+1 > len(sbuf) {
+		sum, sum2 = make([]float64, 0, nc+1), make([]float64, 0, nc+1)
+	}
+	sum, sum2 = sum[:nc+1], sum2[:nc+1]
 	for c := range sum {
 		sum[c], sum2[c] = acc[2*c], acc[2*c+1]
 	}

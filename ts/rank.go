@@ -3,6 +3,7 @@ package ts
 import (
 	"math"
 	"math/bits"
+	"unsafe"
 )
 
 // This file holds the fast path of window counting: the rank (number of
@@ -39,6 +40,12 @@ func nonNegBits(a []float64) bool {
 	return true
 }
 
+// bitsView returns a's IEEE-754 bit patterns (the same memory, read as
+// uint64). For sign-clear floats integer order equals float order.
+func bitsView(a []float64) []uint64 {
+	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
+}
+
 // lt returns 1 if a < b and 0 otherwise, without a branch (borrow of a − b).
 func lt(a, b uint64) int {
 	_, borrow := bits.Sub64(a, b, 0)
@@ -49,15 +56,15 @@ func lt(a, b uint64) int {
 // their sign bits clear (see nonNegBits) and the answer must be ≥ p.
 func rankFrom(a []float64, p int, x float64) int {
 	if p+rankBlock <= len(a) {
-		b := (*[rankBlock]float64)(a[p : p+rankBlock])
+		b := (*[rankBlock]uint64)(bitsView(a)[p : p+rankBlock])
 		k := math.Float64bits(x)
-		if math.Float64bits(b[rankBlock-1]) >= k {
-			j := lt(math.Float64bits(b[31]), k) << 5
-			j += lt(math.Float64bits(b[(j+15)&63]), k) << 4
-			j += lt(math.Float64bits(b[(j+7)&63]), k) << 3
-			j += lt(math.Float64bits(b[(j+3)&63]), k) << 2
-			j += lt(math.Float64bits(b[(j+1)&63]), k) << 1
-			j += lt(math.Float64bits(b[j&63]), k)
+		if b[rankBlock-1] >= k {
+			j := lt(b[31], k) << 5
+			j += lt(b[(j+15)&63], k) << 4
+			j += lt(b[(j+7)&63], k) << 3
+			j += lt(b[(j+3)&63], k) << 2
+			j += lt(b[(j+1)&63], k) << 1
+			j += lt(b[j&63], k)
 			return p + j
 		}
 		return lowerFrom(a, p+rankBlock, x)
@@ -94,16 +101,19 @@ func rankSorted(dst []int, a, q []float64, p0 int) {
 	p1 := lowerFrom(a, p0, q[m])
 	p2 := lowerFrom(a, p1, q[2*m])
 	p3 := lowerFrom(a, p2, q[3*m])
+	// Read the spike times as their bit patterns directly: an integer load
+	// instead of a float load plus a register move on every search step.
+	u := bitsView(a)
 	q0, q1, q2, q3 := q[:m], q[m:2*m], q[2*m:3*m], q[3*m:4*m]
 	d0, d1, d2, d3 := dst[:m], dst[m:2*m], dst[2*m:3*m], dst[3*m:4*m]
 	na := len(a)
 	for j := 0; j < m; j++ {
 		x0, x1, x2, x3 := q0[j], q1[j], q2[j], q3[j]
 		if p0+rankBlock <= na && p1+rankBlock <= na && p2+rankBlock <= na && p3+rankBlock <= na {
-			b0 := (*[rankBlock]float64)(a[p0 : p0+rankBlock])
-			b1 := (*[rankBlock]float64)(a[p1 : p1+rankBlock])
-			b2 := (*[rankBlock]float64)(a[p2 : p2+rankBlock])
-			b3 := (*[rankBlock]float64)(a[p3 : p3+rankBlock])
+			b0 := (*[rankBlock]uint64)(u[p0 : p0+rankBlock])
+			b1 := (*[rankBlock]uint64)(u[p1 : p1+rankBlock])
+			b2 := (*[rankBlock]uint64)(u[p2 : p2+rankBlock])
+			b3 := (*[rankBlock]uint64)(u[p3 : p3+rankBlock])
 			k0, k1, k2, k3 := math.Float64bits(x0), math.Float64bits(x1), math.Float64bits(x2), math.Float64bits(x3)
 			{
 				// Interleaved branch-free binary search (steps 32, 16, 8,
@@ -111,30 +121,30 @@ func rankSorted(dst []int, a, q []float64, p0 int) {
 				// 63. Only j == 63 can mean that the answer lies beyond
 				// the block; that rare case is settled afterwards, so the
 				// block's last cache line is not touched up front.
-				j0 := lt(math.Float64bits(b0[31]), k0) << 5
-				j1 := lt(math.Float64bits(b1[31]), k1) << 5
-				j2 := lt(math.Float64bits(b2[31]), k2) << 5
-				j3 := lt(math.Float64bits(b3[31]), k3) << 5
-				j0 += lt(math.Float64bits(b0[(j0+15)&63]), k0) << 4
-				j1 += lt(math.Float64bits(b1[(j1+15)&63]), k1) << 4
-				j2 += lt(math.Float64bits(b2[(j2+15)&63]), k2) << 4
-				j3 += lt(math.Float64bits(b3[(j3+15)&63]), k3) << 4
-				j0 += lt(math.Float64bits(b0[(j0+7)&63]), k0) << 3
-				j1 += lt(math.Float64bits(b1[(j1+7)&63]), k1) << 3
-				j2 += lt(math.Float64bits(b2[(j2+7)&63]), k2) << 3
-				j3 += lt(math.Float64bits(b3[(j3+7)&63]), k3) << 3
-				j0 += lt(math.Float64bits(b0[(j0+3)&63]), k0) << 2
-				j1 += lt(math.Float64bits(b1[(j1+3)&63]), k1) << 2
-				j2 += lt(math.Float64bits(b2[(j2+3)&63]), k2) << 2
-				j3 += lt(math.Float64bits(b3[(j3+3)&63]), k3) << 2
-				j0 += lt(math.Float64bits(b0[(j0+1)&63]), k0) << 1
-				j1 += lt(math.Float64bits(b1[(j1+1)&63]), k1) << 1
-				j2 += lt(math.Float64bits(b2[(j2+1)&63]), k2) << 1
-				j3 += lt(math.Float64bits(b3[(j3+1)&63]), k3) << 1
-				j0 += lt(math.Float64bits(b0[j0&63]), k0)
-				j1 += lt(math.Float64bits(b1[j1&63]), k1)
-				j2 += lt(math.Float64bits(b2[j2&63]), k2)
-				j3 += lt(math.Float64bits(b3[j3&63]), k3)
+				j0 := lt(b0[31], k0) << 5
+				j1 := lt(b1[31], k1) << 5
+				j2 := lt(b2[31], k2) << 5
+				j3 := lt(b3[31], k3) << 5
+				j0 += lt(b0[(j0+15)&63], k0) << 4
+				j1 += lt(b1[(j1+15)&63], k1) << 4
+				j2 += lt(b2[(j2+15)&63], k2) << 4
+				j3 += lt(b3[(j3+15)&63], k3) << 4
+				j0 += lt(b0[(j0+7)&63], k0) << 3
+				j1 += lt(b1[(j1+7)&63], k1) << 3
+				j2 += lt(b2[(j2+7)&63], k2) << 3
+				j3 += lt(b3[(j3+7)&63], k3) << 3
+				j0 += lt(b0[(j0+3)&63], k0) << 2
+				j1 += lt(b1[(j1+3)&63], k1) << 2
+				j2 += lt(b2[(j2+3)&63], k2) << 2
+				j3 += lt(b3[(j3+3)&63], k3) << 2
+				j0 += lt(b0[(j0+1)&63], k0) << 1
+				j1 += lt(b1[(j1+1)&63], k1) << 1
+				j2 += lt(b2[(j2+1)&63], k2) << 1
+				j3 += lt(b3[(j3+1)&63], k3) << 1
+				j0 += lt(b0[j0&63], k0)
+				j1 += lt(b1[j1&63], k1)
+				j2 += lt(b2[j2&63], k2)
+				j3 += lt(b3[j3&63], k3)
 				if j0 == 63 || j1 == 63 || j2 == 63 || j3 == 63 {
 					p0, p1, p2, p3 = past63(a, p0, j0, x0), past63(a, p1, j1, x1), past63(a, p2, j2, x2), past63(a, p3, j3, x3)
 				} else {
