@@ -246,3 +246,32 @@ func TestFJSON(t *testing.T) {
 		t.Fatalf("%v %v", out, err)
 	}
 }
+
+// Progress is called from several session goroutines (four copies of one
+// example session, four jobs); Run serialises the
+// calls, so a callback with no locking of its own (like the CLI's write to
+// stderr) is race-free. Run under -race this fails if the calls overlap.
+func TestRunProgressSerialised(t *testing.T) {
+	spec := &Spec{
+		Inputs: []Input{{Example: "ecephys_gratings"}, {Example: "ecephys_gratings"}, {Example: "ecephys_gratings"}, {Example: "ecephys_gratings"}},
+		Analyses: []Analysis{
+			{Sessions: "*gratings*", Tuning: &TuningParams{Intervals: "drifting_gratings_presentations", By: "orientation"}},
+		},
+		Out:  t.TempDir(),
+		Jobs: 4,
+	}
+	var msgs []string // deliberately unsynchronised
+	_, err := Run(context.Background(), spec, &RunOptions{ToolVersion: "test", Progress: func(s string) { msgs = append(msgs, s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	for _, m := range msgs {
+		if strings.Contains(m, " done in ") {
+			done++
+		}
+	}
+	if done != 4 {
+		t.Fatalf("%d 'done' messages, want 4 (one per session): %q", done, msgs)
+	}
+}
