@@ -2,7 +2,6 @@ package ts
 
 import (
 	"math"
-	"math/bits"
 	"unsafe"
 )
 
@@ -12,9 +11,9 @@ import (
 // 6000 searches that each land a few tens of spikes after the previous one,
 // so the cost is in the dependency chain of the search and in branch
 // mispredictions, not in the number of comparisons. The kernel therefore
-// (1) compares the IEEE-754 bit patterns as unsigned integers (for
-// non-negative floats their order is the float order) so that every step of
-// the in-block binary search is branch-free (carry-flag arithmetic, no
+// (1) compares the IEEE-754 bit patterns as integers (for non-negative
+// floats their order is the float order) so that every step of the
+// in-block binary search is branch-free (sign-bit arithmetic, no
 // conditional jumps), and (2) runs four independent cursors over four
 // quarters of the boundary list in lockstep, so the out-of-order core
 // overlaps four search chains and four memory streams.
@@ -46,10 +45,11 @@ func bitsView(a []float64) []uint64 {
 	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(a))), len(a))
 }
 
-// lt returns 1 if a < b and 0 otherwise, without a branch (borrow of a − b).
+// lt returns 1 if a < b and 0 otherwise, without a branch, for a and b
+// below 2⁶³ (bit patterns of sign-clear floats): then a − b wraps past 2⁶³
+// exactly when a < b.
 func lt(a, b uint64) int {
-	_, borrow := bits.Sub64(a, b, 0)
-	return int(borrow)
+	return int((a - b) >> 63)
 }
 
 // rankFrom returns the first index i ≥ p with a[i] ≥ x. a and x must have
