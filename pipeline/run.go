@@ -22,7 +22,7 @@ import (
 
 // Version is the pipeline's result format and step version; it is part of
 // every content key, so changing a step's output recomputes it.
-const Version = "pipeline/1"
+const Version = "pipeline/2"
 
 // ErrPartial is returned (wrapped) by Run when some sessions or analyses
 // failed and the others succeeded.

@@ -26,23 +26,40 @@ type TuningResult struct {
 	NTrials    []int        `json:"n_trials"`
 	NBlank     int          `json:"n_blank"`
 	Units      []TuningUnit `json:"units"`
+
+	// IntervalsPath is the resolved intervals table; Rows its row count.
+	IntervalsPath string `json:"intervals_path"`
+	Rows          int    `json:"rows"`
+	// RunningTrials counts the trials with mean speed ≥ RunningThreshold
+	// (-1 without a running series); SpeedUnit is the series' unit.
+	RunningTrials int    `json:"running_trials"`
+	SpeedUnit     string `json:"speed_unit,omitempty"`
+	// Provenance is analysis.ConditionTuning's (window, align, version).
+	Provenance analysis.Provenance `json:"-"`
 }
 
 // TuningUnit is one unit's tuning.
 type TuningUnit struct {
 	UnitID             int64  `json:"unit_id"`
 	Preferred          string `json:"preferred"`
+	PrefTie            bool   `json:"preferred_tie"`
 	PrefDirection      F      `json:"pref_direction_deg"`
 	VectorPrefDir      F      `json:"vector_pref_direction_deg"`
+	VectorPrefOri      F      `json:"vector_pref_orientation_deg"`
 	GOSI               F      `json:"g_osi"`
 	GDSI               F      `json:"g_dsi"`
 	OSI                F      `json:"osi"`
 	DSI                F      `json:"dsi"`
 	LifetimeSparseness F      `json:"lifetime_sparseness"`
 	Reliability        F      `json:"reliability"`
-	Rates              Fs     `json:"rates_hz"`
-	SEM                Fs     `json:"sem_hz"`
-	BlankRate          F      `json:"blank_rate_hz"`
+	// RunningModulation and RunningP (AllenSDK: Welch t-test between running
+	// and stationary trials of the preferred condition) are set only with
+	// TuningParams.Running.
+	RunningModulation *F `json:"running_modulation,omitempty"`
+	RunningP          *F `json:"running_p,omitempty"`
+	Rates             Fs `json:"rates_hz"`
+	SEM               Fs `json:"sem_hz"`
+	BlankRate         F  `json:"blank_rate_hz"`
 }
 
 // loadUnits reads the units (optionally quality == good) as spike trains.
@@ -79,13 +96,18 @@ func Tuning(ctx context.Context, f *nwb.File, p *TuningParams) (*TuningResult, e
 	}
 	ti, err := f.Intervals(p.Intervals)
 	if err != nil {
-		return nil, fmt.Errorf("intervals %q: %w", p.Intervals, err)
+		return nil, specErrorf("intervals %q: %v", p.Intervals, err)
 	}
 	starts, stops, err := ti.StartStop()
 	if err != nil {
 		return nil, err
 	}
 	by := strings.Split(p.By, ",")
+	for i := range by {
+		if by[i] = strings.TrimSpace(by[i]); by[i] == "" {
+			return nil, specErrorf("by %q: empty column name", p.By)
+		}
+	}
 	cond, numeric, err := conditionsOf(ti, by)
 	if err != nil {
 		return nil, err
@@ -94,13 +116,13 @@ func Tuning(ctx context.Context, f *nwb.File, p *TuningParams) (*TuningResult, e
 	if err != nil {
 		return nil, err
 	}
-	set := &analysis.ConditionSettings{Align: align, Workers: p.Workers}
+	set := &analysis.ConditionSettings{Align: align, Workers: p.Workers, KeepTrials: p.Running != ""}
 	if hasWin {
 		set.Window = win
 	}
 	res, err := analysis.ConditionTuning(units.Trains, starts, stops, cond, set)
 	if err != nil {
-		return nil, err
+		return nil, specErrorf("%v", err)
 	}
 	if len(res.Conditions) == 0 {
 		return nil, specErrorf("by %q: every row is blank", p.By)
@@ -109,6 +131,34 @@ func Tuning(ctx context.Context, f *nwb.File, p *TuningParams) (*TuningResult, e
 		return nil, err
 	}
 	ws, we, _ := analysis.Windows(starts, stops, set.Window, align)
+	out := &TuningResult{By: p.By, Conditions: res.Conditions, NTrials: res.NTrials, NBlank: res.NBlank,
+		IntervalsPath: ti.Path, Rows: len(starts), RunningTrials: -1, Provenance: res.Provenance}
+	var running []bool
+	if p.Running != "" {
+		thr := p.RunningThreshold
+		if thr == 0 {
+			thr = 1
+		}
+		sts, err := f.TimeSeries(p.Running)
+		if err != nil {
+			return nil, specErrorf("running %q: %v", p.Running, err)
+		}
+		sm, err := sts.Read()
+		if err != nil {
+			return nil, err
+		}
+		speed, err := sm.Series()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Running, err)
+		}
+		running, _ = analysis.RunningTrials(speed, ws, we, thr)
+		out.RunningTrials, out.SpeedUnit = 0, sm.Unit
+		for _, r := range running {
+			if r {
+				out.RunningTrials++
+			}
+		}
+	}
 	direction := numeric && len(by) == 1
 	switch p.Angles {
 	case "", "auto":
@@ -121,7 +171,7 @@ func Tuning(ctx context.Context, f *nwb.File, p *TuningParams) (*TuningResult, e
 			return nil, specErrorf("angles yes needs a single numeric by column")
 		}
 	}
-	out := &TuningResult{By: p.By, Conditions: res.Conditions, NTrials: res.NTrials, NBlank: res.NBlank, Direction: direction}
+	out.Direction = direction
 	var dirs []float64
 	if numeric && len(by) == 1 {
 		for _, v := range res.Values {
@@ -132,9 +182,11 @@ func Tuning(ctx context.Context, f *nwb.File, p *TuningParams) (*TuningResult, e
 	nan := F(math.NaN())
 	for u, r := range res.Units {
 		row := TuningUnit{UnitID: units.IDs[u], Rates: r.RateHz, SEM: r.SEMHz, BlankRate: F(r.BlankRateHz),
-			PrefDirection: nan, VectorPrefDir: nan, GOSI: nan, GDSI: nan, OSI: nan, DSI: nan, Reliability: nan,
+			PrefDirection: nan, VectorPrefDir: nan, VectorPrefOri: nan, GOSI: nan, GDSI: nan, OSI: nan, DSI: nan, Reliability: nan,
 			LifetimeSparseness: F(analysis.LifetimeSparseness(r.RateHz))}
-		if pi, _ := analysis.Preferred(r.RateHz); pi >= 0 {
+		pi, tie := analysis.Preferred(r.RateHz)
+		row.PrefTie = tie
+		if pi >= 0 {
 			row.Preferred = res.Conditions[pi]
 			var pw, pe []float64
 			for i, c := range res.Condition {
@@ -143,10 +195,20 @@ func Tuning(ctx context.Context, f *nwb.File, p *TuningParams) (*TuningResult, e
 				}
 			}
 			row.Reliability = F(analysis.SpikeTrialReliability(units.Trains[u], pw, pe, 0, 0))
+			if running != nil {
+				keep := make([]bool, len(res.Condition))
+				for i, c := range res.Condition {
+					keep[i] = c == pi
+				}
+				m, pv := analysis.RunningModulation(analysis.SplitRunning(r.TrialRateHz, running, keep))
+				jm, jp := F(m), F(pv)
+				row.RunningModulation, row.RunningP = &jm, &jp
+			}
 		}
 		if direction {
 			d := analysis.Direction(dirs, r.RateHz)
 			row.PrefDirection, row.VectorPrefDir = F(d.PrefDirectionDeg), F(d.VectorPrefDirectionDeg)
+			row.VectorPrefOri = F(analysis.VectorPreferredOrientation(dirs, r.RateHz))
 			row.GOSI, row.GDSI, row.OSI, row.DSI = F(d.GOSI), F(d.GDSI), F(d.PeakOSI), F(d.PeakDSI)
 		}
 		out.Units = append(out.Units, row)

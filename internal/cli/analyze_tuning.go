@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -19,6 +20,7 @@ import (
 	"github.com/neurodata/neurodata/internal/plots"
 	"github.com/neurodata/neurodata/nwb"
 	"github.com/neurodata/neurodata/nwbarrow"
+	"github.com/neurodata/neurodata/pipeline"
 	"github.com/neurodata/neurodata/ts"
 )
 
@@ -277,180 +279,61 @@ type tuningOut struct {
 	Units      []tuningUnitOut `json:"units"`
 }
 
-// tuningConditions reads the --by columns as numbers when all are numeric,
-// else as text.
-func tuningConditions(ti *nwb.TimeIntervals, by []string) (analysis.Conditions, bool, error) {
-	var nums [][]float64
-	numeric := true
-	for _, c := range by {
-		if !ti.HasColumn(c) {
-			return analysis.Conditions{}, false, usagef("--by %q: no such column in %s (columns: %s)", c, ti.Path, strings.Join(ti.ColumnNames(), ", "))
-		}
-		v, err := ti.Float64s(c)
-		if err != nil {
-			numeric = false
-			break
-		}
-		nums = append(nums, v)
+// anStepErr maps a pipeline step's error: bad parameters or input the user
+// named (pipeline.ErrSpec) are usage errors.
+func anStepErr(err error) error {
+	if err != nil && errors.Is(err, pipeline.ErrSpec) {
+		return &UsageError{Err: err}
 	}
-	if numeric {
-		cond, err := analysis.NumericConditions(nums...)
-		return cond, true, err
-	}
-	var strs [][]string
-	for _, c := range by {
-		s, err := ti.Strings(c)
-		if err != nil {
-			v, err2 := ti.Float64s(c)
-			if err2 != nil {
-				return analysis.Conditions{}, false, usagef("--by %q: not a numeric or text column: %v", c, err)
-			}
-			s = make([]string, len(v))
-			for i, x := range v {
-				if !math.IsNaN(x) {
-					s[i] = strconv.FormatFloat(x, 'g', -1, 64)
-				}
-			}
-		}
-		strs = append(strs, s)
-	}
-	cond, err := analysis.StringConditions(strs...)
-	return cond, false, err
+	return err
 }
 
 func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuningFlags) error {
 	if err := fl.check(); err != nil {
 		return err
 	}
-	win, hasWin, err := anWindow("--window", fl.window)
-	if err != nil {
-		return err
+	p := &pipeline.TuningParams{Intervals: fl.intervals, By: fl.by, Window: fl.window, Align: fl.align, Angles: fl.angles,
+		Units: fl.units, Running: fl.running, RunningThreshold: fl.runThreshold, Workers: fl.workers}
+	if fl.running != "" && fl.runThreshold == 0 {
+		return usagef("--running-threshold 0: want > 0")
 	}
-	align, err := anAlign(fl.align)
-	if err != nil {
-		return err
-	}
-	by := strings.Split(fl.by, ",")
-	for i := range by {
-		by[i] = strings.TrimSpace(by[i])
-		if by[i] == "" {
-			return usagef("--by %q: empty column name", fl.by)
-		}
+	if err := p.Validate(); err != nil {
+		return anStepErr(err)
 	}
 	f, name, err := anOpen(cmd, args, &fl.anCommon)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	ti, err := f.Intervals(fl.intervals)
+	res, err := pipeline.Tuning(cmd.Context(), f, p)
 	if err != nil {
-		return usagef("--intervals %q: %v", fl.intervals, err)
+		return anStepErr(err)
 	}
-	starts, stops, err := ti.StartStop()
-	if err != nil {
-		return err
+	fmt.Fprintf(io.ErrOut, "tuning: %d units, %d rows of %s by %s\n", len(res.Units), res.Rows, res.IntervalsPath, fl.by)
+	if res.RunningTrials >= 0 {
+		fmt.Fprintf(io.ErrOut, "tuning: %d of %d trials running (mean speed >= %g %s)\n", res.RunningTrials, res.Rows, fl.runThreshold, res.SpeedUnit)
 	}
-	cond, numeric, err := tuningConditions(ti, by)
-	if err != nil {
-		return err
-	}
-	units, err := anUnits(f, fl.units)
-	if err != nil {
-		return err
-	}
-	set := &analysis.ConditionSettings{Align: align, Workers: fl.workers, KeepTrials: fl.running != ""}
-	if hasWin {
-		set.Window = win
-	}
-	fmt.Fprintf(io.ErrOut, "tuning: %d units, %d rows of %s by %s\n", units.Len(), len(starts), ti.Path, fl.by)
-	res, err := analysis.ConditionTuning(units.Trains, starts, stops, cond, set)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	if len(res.Conditions) == 0 {
-		return usagef("--by %q: every row is blank", fl.by)
-	}
-	ws, we, _ := analysis.Windows(starts, stops, set.Window, align)
-	var running []bool
-	if fl.running != "" {
-		sts, err := f.TimeSeries(fl.running)
-		if err != nil {
-			return usagef("--running %q: %v", fl.running, err)
-		}
-		sm, err := sts.Read()
-		if err != nil {
-			return err
-		}
-		speed, err := sm.Series()
-		if err != nil {
-			return fmt.Errorf("%s: %w", fl.running, err)
-		}
-		running, _ = analysis.RunningTrials(speed, ws, we, fl.runThreshold)
-		n := 0
-		for _, r := range running {
-			if r {
-				n++
-			}
-		}
-		fmt.Fprintf(io.ErrOut, "tuning: %d of %d trials running (mean speed >= %g %s)\n", n, len(running), fl.runThreshold, sm.Unit)
-	}
-	direction := numeric && len(by) == 1
-	switch fl.angles {
-	case "auto":
-		n := strings.ToLower(by[0])
-		direction = direction && (strings.Contains(n, "orient") || strings.Contains(n, "direction") || strings.Contains(n, "angle") || strings.Contains(n, "heading"))
-	case "yes":
-		if !direction {
-			return usagef("--angles yes needs a single numeric --by column")
-		}
-	case "no":
-		direction = false
-	default:
-		return usagef("--angles %q: want auto, yes or no", fl.angles)
+	by := strings.Split(fl.by, ",")
+	for i := range by {
+		by[i] = strings.TrimSpace(by[i])
 	}
 	var dirs []float64
-	if direction {
-		for _, v := range res.Values {
-			dirs = append(dirs, v[0])
-		}
+	if res.Direction {
+		dirs = res.Values
 	}
 	out := tuningOut{Provenance: newAnProvenance("tuning", name, "rates and sem in Hz; directions in degrees", res.Provenance),
 		By: by, Conditions: res.Conditions, NTrials: res.NTrials, NBlank: res.NBlank}
-	out.Provenance.Params["intervals"] = ti.Path
+	out.Provenance.Params["intervals"] = res.IntervalsPath
 	out.Provenance.Params["by"] = fl.by
 	out.Provenance.Params["units"] = fl.units
-	for u := range res.Units {
-		r := res.Units[u]
-		row := tuningUnitOut{UnitID: units.IDs[u], Rates: jnums(r.RateHz), SEM: jnums(r.SEMHz), BlankRate: jnum(r.BlankRateHz),
-			PrefDirection: jnum(math.NaN()), VectorPrefDir: jnum(math.NaN()), VectorPrefOri: jnum(math.NaN()), GOSI: jnum(math.NaN()), GDSI: jnum(math.NaN()),
-			OSI: jnum(math.NaN()), DSI: jnum(math.NaN()), Reliability: jnum(math.NaN())}
-		p, tie := analysis.Preferred(r.RateHz)
-		row.PrefTie = tie
-		row.LifetimeSparseness = jnum(analysis.LifetimeSparseness(r.RateHz))
-		if p >= 0 {
-			row.Preferred = res.Conditions[p]
-			var pw, pe []float64
-			for i, c := range res.Condition {
-				if c == p {
-					pw, pe = append(pw, ws[i]), append(pe, we[i])
-				}
-			}
-			row.Reliability = jnum(analysis.SpikeTrialReliability(units.Trains[u], pw, pe, 0, 0))
-			if running != nil {
-				keep := make([]bool, len(res.Condition))
-				for i, c := range res.Condition {
-					keep[i] = c == p
-				}
-				m, pv := analysis.RunningModulation(analysis.SplitRunning(r.TrialRateHz, running, keep))
-				jm, jp := jnum(m), jnum(pv)
-				row.RunningModulation, row.RunningP = &jm, &jp
-			}
-		}
-		if direction {
-			d := analysis.Direction(dirs, r.RateHz)
-			row.PrefDirection, row.VectorPrefDir = jnum(d.PrefDirectionDeg), jnum(d.VectorPrefDirectionDeg)
-			row.VectorPrefOri = jnum(analysis.VectorPreferredOrientation(dirs, r.RateHz))
-			row.GOSI, row.GDSI, row.OSI, row.DSI = jnum(d.GOSI), jnum(d.GDSI), jnum(d.PeakOSI), jnum(d.PeakDSI)
+	for _, r := range res.Units {
+		row := tuningUnitOut{UnitID: r.UnitID, Preferred: r.Preferred, PrefTie: r.PrefTie, PrefDirection: jnum(r.PrefDirection),
+			VectorPrefDir: jnum(r.VectorPrefDir), VectorPrefOri: jnum(r.VectorPrefOri), GOSI: jnum(r.GOSI), GDSI: jnum(r.GDSI),
+			OSI: jnum(r.OSI), DSI: jnum(r.DSI), LifetimeSparseness: jnum(r.LifetimeSparseness), Reliability: jnum(r.Reliability),
+			Rates: jnums(r.Rates), SEM: jnums(r.SEM), BlankRate: jnum(r.BlankRate)}
+		if r.RunningModulation != nil {
+			m, pv := jnum(*r.RunningModulation), jnum(*r.RunningP)
+			row.RunningModulation, row.RunningP = &m, &pv
 		}
 		out.Units = append(out.Units, row)
 	}
@@ -473,8 +356,8 @@ func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuni
 	fmt.Fprintln(tw, "unit_id\tpreferred\tg_osi\tg_dsi\tosi\tdsi\tlifetime_sparseness\treliability\tpeak_rate_hz\t")
 	for u, r := range out.Units {
 		peak := math.NaN()
-		if p, _ := analysis.Preferred(res.Units[u].RateHz); p >= 0 {
-			peak = res.Units[u].RateHz[p]
+		if p, _ := analysis.Preferred(res.Units[u].Rates); p >= 0 {
+			peak = res.Units[u].Rates[p]
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.UnitID, r.Preferred, fmtNum(r.GOSI), fmtNum(r.GDSI),
 			fmtNum(r.OSI), fmtNum(r.DSI), fmtNum(r.LifetimeSparseness), fmtNum(r.Reliability), fmtNum(jnum(peak)))
@@ -540,7 +423,7 @@ func writeTuningTable(path string, o *tuningOut) error {
 	return anWriteTable(path, o.Provenance, all...)
 }
 
-func plotTuning(dir string, o *tuningOut, res *analysis.ConditionResult, dirs []float64, max int) error {
+func plotTuning(dir string, o *tuningOut, res *pipeline.TuningResult, dirs []float64, max int) error {
 	if err := anMkdir(dir); err != nil {
 		return err
 	}
@@ -548,7 +431,7 @@ func plotTuning(dir string, o *tuningOut, res *analysis.ConditionResult, dirs []
 	curves := make([]plots.UnitTuning, n)
 	for i := 0; i < n; i++ {
 		u := res.Units[i]
-		curves[i] = plots.UnitTuning{Label: fmt.Sprintf("unit %d", o.Units[i].UnitID), Rate: u.RateHz, SEM: u.SEMHz, Blank: u.BlankRateHz}
+		curves[i] = plots.UnitTuning{Label: fmt.Sprintf("unit %d", o.Units[i].UnitID), Rate: u.Rates, SEM: u.SEM, Blank: float64(u.BlankRate)}
 		if dirs != nil {
 			curves[i].X = dirs
 		} else {
