@@ -89,7 +89,16 @@ type PlaceParams struct {
 	Smooth       float64 `yaml:"smooth,omitempty" json:"smooth,omitempty"`
 	MinOccupancy float64 `yaml:"min-occupancy,omitempty" json:"min-occupancy,omitempty"`
 	Epochs       string  `yaml:"epochs,omitempty" json:"epochs,omitempty"`
-	Workers      int     `yaml:"workers,omitempty" json:"-"`
+	Units        string  `yaml:"units,omitempty" json:"units,omitempty"`
+	// Shuffles circular time shifts (at least MinShift seconds; nil = 20)
+	// give each unit's z and p (0 = none); Seed seeds them (0 = 1).
+	Shuffles int      `yaml:"shuffles,omitempty" json:"shuffles,omitempty"`
+	MinShift *float64 `yaml:"min-shift,omitempty" json:"min-shift,omitempty"`
+	Seed     uint64   `yaml:"seed,omitempty" json:"seed,omitempty"`
+	// Pynapple uses spikes / epoch duration as the Skaggs mean rate
+	// (pynapple parity) instead of the occupancy-weighted mean.
+	Pynapple bool `yaml:"pynapple,omitempty" json:"pynapple,omitempty"`
+	Workers  int  `yaml:"workers,omitempty" json:"-"`
 }
 
 func (p *TuningParams) validate() error {
@@ -150,8 +159,16 @@ func (p *PlaceParams) validate() error {
 	if p.Position == "" {
 		return specErrorf("place: position is required")
 	}
-	if p.Bin < 0 || p.Smooth < 0 || p.MinOccupancy < 0 {
+	if p.Bin < 0 || math.IsInf(p.Bin, 0) || math.IsNaN(p.Bin) || p.Smooth < 0 || p.MinOccupancy < 0 {
 		return specErrorf("place: bin, smooth and min-occupancy must be ≥ 0")
+	}
+	if p.Shuffles < 0 || p.Shuffles > 100000 || (p.MinShift != nil && !(*p.MinShift >= 0)) {
+		return specErrorf("place: shuffles must be 0..100000 and min-shift ≥ 0")
+	}
+	switch p.Units {
+	case "", "all", "good":
+	default:
+		return specErrorf("units %q: want all or good", p.Units)
 	}
 	if p.Range != "" {
 		if _, _, err := parseWindow("range", p.Range); err != nil {

@@ -185,6 +185,9 @@ func (a *AnalysisResult) Columns() ([]nwbarrow.Col, map[string]string, error) {
 			{Name: "sparsity", Values: fl(n, func(i int) F { return u[i].Sparsity })},
 			{Name: "peak_rate_hz", Values: fl(n, func(i int) F { return u[i].PeakRate }), Unit: "Hz"},
 			{Name: "mean_rate_hz", Values: fl(n, func(i int) F { return u[i].MeanRate }), Unit: "Hz"},
+			{Name: "bits_per_spike_corrected", Values: fl(n, func(i int) F { return u[i].BitsCorrected }), Unit: "bits/spike", Description: "minus (B-1)/(2 N ln 2)"},
+			{Name: "z", Values: fl(n, func(i int) F { return u[i].Z }), Description: "against circular time shifts (NaN without shuffles)"},
+			{Name: "p", Values: fl(n, func(i int) F { return u[i].P })},
 			{Name: "field_center", Values: fc}, {Name: "rate_map_hz", Values: rm, Unit: "Hz"}}, meta, nil
 	case a.PSTH != nil:
 		r := a.PSTH

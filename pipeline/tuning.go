@@ -372,6 +372,12 @@ type PlaceResult struct {
 	Shape     []int       `json:"shape"`
 	Occupancy Fs          `json:"occupancy_s"`
 	Units     []PlaceUnit `json:"units"`
+	Samples   int         `json:"position_samples"`
+	Shuffles  int         `json:"shuffles"`
+	// Warnings are the epochs table's repairs (ts.IntervalSet).
+	Warnings []string `json:"warnings,omitempty"`
+	// Provenance is analysis.PlaceFields' (bins, version).
+	Provenance analysis.Provenance `json:"-"`
 }
 
 // PlaceUnit is one unit's rate map and summary.
@@ -384,6 +390,14 @@ type PlaceUnit struct {
 	MeanRate      F     `json:"mean_rate_hz"`
 	FieldCenter   Fs    `json:"field_center"`
 	RateMap       Fs    `json:"rate_map_hz"`
+	// BitsCorrected is BitsPerSpike minus the first-order sampling bias
+	// (B-1)/(2 N ln 2); FieldCOM and FieldWidth per axis; Z and P against
+	// the circular shifts (NaN without shuffles).
+	BitsCorrected F  `json:"bits_per_spike_corrected"`
+	FieldCOM      Fs `json:"field_com"`
+	FieldWidth    Fs `json:"field_width"`
+	Z             F  `json:"z"`
+	P             F  `json:"p"`
 }
 
 // Place runs the place step on an open session.
@@ -397,7 +411,7 @@ func Place(ctx context.Context, f *nwb.File, p *PlaceParams) (*PlaceResult, erro
 	}
 	tsr, err := f.TimeSeries(p.Position)
 	if err != nil {
-		return nil, fmt.Errorf("position %q: %w", p.Position, err)
+		return nil, specErrorf("position %q: %v", p.Position, err)
 	}
 	sm, err := tsr.Read()
 	if err != nil {
@@ -410,7 +424,7 @@ func Place(ctx context.Context, f *nwb.File, p *PlaceParams) (*PlaceResult, erro
 	if pos.Channels > 2 {
 		return nil, specErrorf("position %q has %d columns; want 1-D or 2-D", p.Position, pos.Channels)
 	}
-	units, err := loadUnits(f, "all")
+	units, err := loadUnits(f, p.Units)
 	if err != nil {
 		return nil, err
 	}
@@ -429,24 +443,42 @@ func Place(ctx context.Context, f *nwb.File, p *PlaceParams) (*PlaceResult, erro
 				return nil, fmt.Errorf("%s: column %d has no finite positions", p.Position, d)
 			}
 		}
-		n := int(math.Ceil((hi-lo)/bin - 1e-9))
+		n := int(math.Round((hi - lo) / bin)) // exact multiples up to rounding
+		if math.Abs(float64(n)*bin-(hi-lo)) > 1e-9*math.Max(1, hi-lo) {
+			n = int(math.Ceil((hi - lo) / bin))
+		}
 		if n < 1 || n > 100000 {
 			return nil, specErrorf("bin %g gives %d bins over [%g, %g]", bin, n, lo, hi)
 		}
 		axes[d] = analysis.Axis{Name: []string{"x", "y"}[d], Bins: n, Min: lo, Max: lo + float64(n)*bin}
 	}
-	set := &analysis.PlaceSettings{Tuning: analysis.TuningSettings{MinOccupancy: p.MinOccupancy, Workers: p.Workers}}
+	minShift, seed := 20.0, p.Seed
+	if p.MinShift != nil {
+		minShift = *p.MinShift
+	}
+	if seed == 0 {
+		seed = 1
+	}
+	set := &analysis.PlaceSettings{Shuffles: p.Shuffles, MinShift: minShift, Rand: rand.New(rand.NewPCG(seed, 0x706c616365)),
+		Tuning: analysis.TuningSettings{MinOccupancy: p.MinOccupancy, Workers: p.Workers}}
+	if p.Pynapple {
+		set.MeanRate = analysis.MeanEpochRate
+	}
+	var warnings []string
 	if p.Smooth > 0 {
 		set.Tuning.Smooth = []float64{p.Smooth, p.Smooth}
 	}
 	if p.Epochs != "" {
 		ti, err := f.Intervals(p.Epochs)
 		if err != nil {
-			return nil, fmt.Errorf("epochs %q: %w", p.Epochs, err)
+			return nil, specErrorf("epochs %q: %v", p.Epochs, err)
 		}
-		ep, _, err := ti.IntervalSet(nil)
+		ep, warns, err := ti.IntervalSet(nil)
 		if err != nil {
 			return nil, err
+		}
+		for _, w := range warns {
+			warnings = append(warnings, fmt.Sprint(w))
 		}
 		set.Tuning.Epochs = ep
 	}
@@ -458,13 +490,15 @@ func Place(ctx context.Context, f *nwb.File, p *PlaceParams) (*PlaceResult, erro
 		return nil, err
 	}
 	tr := res.Tuning
-	out := &PlaceResult{Position: p.Position, Unit: sm.Unit, Shape: tr.Shape, Occupancy: tr.OccupancySeconds}
+	out := &PlaceResult{Position: p.Position, Unit: sm.Unit, Shape: tr.Shape, Occupancy: tr.OccupancySeconds,
+		Samples: pos.Len(), Shuffles: p.Shuffles, Warnings: warnings, Provenance: tr.Provenance}
 	for _, a := range tr.Axes {
 		out.Edges = append(out.Edges, a.Edges)
 	}
 	for u, pu := range res.Units {
 		out.Units = append(out.Units, PlaceUnit{UnitID: units.IDs[u], BitsPerSpike: F(pu.BitsPerSpike), BitsPerSecond: F(pu.BitsPerSecond),
-			Sparsity: F(pu.Sparsity), PeakRate: F(pu.PeakRateHz), MeanRate: F(tr.MeanRateHz[u]), FieldCenter: pu.FieldCenter, RateMap: tr.RateHz[u]})
+			Sparsity: F(pu.Sparsity), PeakRate: F(pu.PeakRateHz), MeanRate: F(tr.MeanRateHz[u]), FieldCenter: pu.FieldCenter, RateMap: tr.RateHz[u],
+			BitsCorrected: F(pu.BitsPerSpikeCorrected), FieldCOM: pu.FieldCOM, FieldWidth: pu.FieldWidth, Z: F(pu.Z), P: F(pu.P)})
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"text/tabwriter"
@@ -13,6 +12,7 @@ import (
 	"github.com/neurodata/neurodata/analysis"
 	"github.com/neurodata/neurodata/internal/plots"
 	"github.com/neurodata/neurodata/nwbarrow"
+	"github.com/neurodata/neurodata/pipeline"
 )
 
 func init() { addAnalyzer(newAnalyzePlaceCmd) }
@@ -96,99 +96,40 @@ func runAnalyzePlace(cmd *cobra.Command, io *IOStreams, args []string, fl *place
 	if fl.smooth < 0 || fl.minOcc < 0 || fl.shuffles < 0 || fl.shuffles > 100000 || !(fl.minShift >= 0) {
 		return usagef("--smooth, --min-occupancy and --min-shift must be >= 0, --shuffles 0..100000")
 	}
-	rng, hasRange, err := anWindow("--range", fl.rng)
-	if err != nil {
-		return err
+	p := &pipeline.PlaceParams{Position: fl.position, Bin: fl.bin, Range: fl.rng, Smooth: fl.smooth, MinOccupancy: fl.minOcc,
+		Epochs: fl.epochs, Units: fl.units, Shuffles: fl.shuffles, MinShift: &fl.minShift, Seed: fl.seed, Pynapple: fl.pynapple, Workers: fl.workers}
+	if fl.seed == 0 {
+		return usagef("--seed 0: want a non-zero seed")
+	}
+	if err := p.Validate(); err != nil {
+		return anStepErr(err)
 	}
 	f, name, err := anOpen(cmd, args, &fl.anCommon)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	tsr, err := f.TimeSeries(fl.position)
+	res, err := pipeline.Place(cmd.Context(), f, p)
 	if err != nil {
-		return usagef("--position %q: %v", fl.position, err)
+		return anStepErr(err)
 	}
-	sm, err := tsr.Read()
-	if err != nil {
-		return err
+	for _, w := range res.Warnings {
+		fmt.Fprintln(io.ErrOut, "place:", w)
 	}
-	pos, err := sm.Series()
-	if err != nil {
-		return fmt.Errorf("%s: %w", fl.position, err)
-	}
-	if pos.Channels > 2 {
-		return usagef("--position %q has %d columns; want 1-D or 2-D position", fl.position, pos.Channels)
-	}
-	units, err := anUnits(f, fl.units)
-	if err != nil {
-		return err
-	}
-	axes := make([]analysis.Axis, pos.Channels)
-	for d := range axes {
-		lo, hi := rng[0], rng[1]
-		if !hasRange {
-			lo, hi = math.Inf(1), math.Inf(-1)
-			for i := 0; i < pos.Len(); i++ {
-				if v := pos.At(i, d); !math.IsNaN(v) {
-					lo, hi = math.Min(lo, v), math.Max(hi, v)
-				}
-			}
-			if lo > hi {
-				return fmt.Errorf("%s: column %d has no finite positions", fl.position, d)
-			}
-		}
-		n := int(math.Round((hi - lo) / fl.bin))
-		if math.Abs(float64(n)*fl.bin-(hi-lo)) > 1e-9*math.Max(1, hi-lo) {
-			n = int(math.Ceil((hi - lo) / fl.bin))
-		}
-		if n < 1 || n > 100000 {
-			return usagef("--bin %g gives %d bins over [%g, %g]", fl.bin, n, lo, hi)
-		}
-		axes[d] = analysis.Axis{Name: []string{"x", "y"}[d], Bins: n, Min: lo, Max: lo + float64(n)*fl.bin}
-	}
-	set := &analysis.PlaceSettings{Shuffles: fl.shuffles, MinShift: fl.minShift,
-		Rand:   rand.New(rand.NewPCG(fl.seed, 0x706c616365)),
-		Tuning: analysis.TuningSettings{MinOccupancy: fl.minOcc, Workers: fl.workers}}
-	if fl.smooth > 0 {
-		set.Tuning.Smooth = []float64{fl.smooth, fl.smooth}
-	}
-	if fl.pynapple {
-		set.MeanRate = analysis.MeanEpochRate
-	}
-	if fl.epochs != "" {
-		ti, err := f.Intervals(fl.epochs)
-		if err != nil {
-			return usagef("--epochs %q: %v", fl.epochs, err)
-		}
-		ep, warns, err := ti.IntervalSet(nil)
-		if err != nil {
-			return err
-		}
-		for _, w := range warns {
-			fmt.Fprintln(io.ErrOut, "place:", w)
-		}
-		set.Tuning.Epochs = ep
-	}
-	fmt.Fprintf(io.ErrOut, "place: %d units, %d position samples, bins %v, %d shuffles\n", units.Len(), pos.Len(), []int{axes[0].Bins}, fl.shuffles)
-	res, err := analysis.PlaceFields(units.Trains, pos, axes, set)
-	if err != nil {
-		return err
-	}
-	tr := res.Tuning
-	out := placeOut{Provenance: newAnProvenance("place", name, "information in bits; rates in Hz; positions in "+sm.Unit, tr.Provenance),
-		Occupancy: jnums(tr.OccupancySeconds)}
+	fmt.Fprintf(io.ErrOut, "place: %d units, %d position samples, bins %v, %d shuffles\n", len(res.Units), res.Samples, res.Shape, fl.shuffles)
+	out := placeOut{Provenance: newAnProvenance("place", name, "information in bits; rates in Hz; positions in "+res.Unit, res.Provenance),
+		Occupancy: jnums(res.Occupancy)}
 	out.Provenance.Params["position"] = fl.position
 	out.Provenance.Params["bin"] = fmt.Sprint(fl.bin)
 	out.Provenance.Params["seed"] = fmt.Sprint(fl.seed)
 	out.Provenance.Params["units"] = fl.units
-	for _, a := range tr.Axes {
-		out.Edges = append(out.Edges, a.Edges)
+	for _, e := range res.Edges {
+		out.Edges = append(out.Edges, e)
 	}
-	for u, pu := range res.Units {
-		out.Units = append(out.Units, placeUnitOut{UnitID: units.IDs[u], BitsPerSpike: jnum(pu.BitsPerSpike), BitsPerSecond: jnum(pu.BitsPerSecond),
-			BitsCorrected: jnum(pu.BitsPerSpikeCorrected), Sparsity: jnum(pu.Sparsity), PeakRate: jnum(pu.PeakRateHz),
-			MeanRate: jnum(tr.MeanRateHz[u]), FieldCenter: jnums(pu.FieldCenter), FieldCOM: jnums(pu.FieldCOM),
+	for _, pu := range res.Units {
+		out.Units = append(out.Units, placeUnitOut{UnitID: pu.UnitID, BitsPerSpike: jnum(pu.BitsPerSpike), BitsPerSecond: jnum(pu.BitsPerSecond),
+			BitsCorrected: jnum(pu.BitsCorrected), Sparsity: jnum(pu.Sparsity), PeakRate: jnum(pu.PeakRate),
+			MeanRate: jnum(pu.MeanRate), FieldCenter: jnums(pu.FieldCenter), FieldCOM: jnums(pu.FieldCOM),
 			FieldWidth: jnums(pu.FieldWidth), Z: jnum(pu.Z), P: jnum(pu.P)})
 	}
 	if fl.out != "" {
@@ -198,7 +139,7 @@ func runAnalyzePlace(cmd *cobra.Command, io *IOStreams, args []string, fl *place
 		fmt.Fprintf(io.ErrOut, "place: wrote %s\n", fl.out)
 	}
 	if fl.plotDir != "" {
-		if err := plotPlace(fl.plotDir, &out, res, fl.maxPlots, sm.Unit); err != nil {
+		if err := plotPlace(fl.plotDir, &out, res, fl.maxPlots, res.Unit); err != nil {
 			return err
 		}
 		fmt.Fprintf(io.ErrOut, "place: figures in %s\n", fl.plotDir)
@@ -256,20 +197,20 @@ func writePlaceTable(path string, o *placeOut) error {
 		nwbarrow.Col{Name: "field_width", Values: wid, Description: "field extent per axis (bins >= 20% of peak)"})
 }
 
-func plotPlace(dir string, o *placeOut, res *analysis.PlaceResult, max int, unit string) error {
+func plotPlace(dir string, o *placeOut, res *pipeline.PlaceResult, max int, unit string) error {
 	if err := anMkdir(dir); err != nil {
 		return err
 	}
-	tr := res.Tuning
+	centers := func(e []float64) []float64 { return analysis.Axis{Edges: e}.Centers() }
 	n := min(len(o.Units), max)
 	maps := make([]plots.UnitPlaceMap, n)
 	for i := 0; i < n; i++ {
 		pu := res.Units[i]
-		label := "unit " + strconv.FormatInt(o.Units[i].UnitID, 10) + fmt.Sprintf(", %.2f bits/spike", pu.BitsPerSpike)
-		if !math.IsNaN(pu.P) {
-			label += fmt.Sprintf(", p = %.3g", pu.P)
+		label := "unit " + strconv.FormatInt(o.Units[i].UnitID, 10) + fmt.Sprintf(", %.2f bits/spike", float64(pu.BitsPerSpike))
+		if !math.IsNaN(float64(pu.P)) {
+			label += fmt.Sprintf(", p = %.3g", float64(pu.P))
 		}
-		maps[i] = plots.UnitPlaceMap{Label: label, Rate: tr.RateHz[i], Center: pu.FieldCOM}
+		maps[i] = plots.UnitPlaceMap{Label: label, Rate: pu.RateMap, Center: pu.FieldCOM}
 	}
 	note := ""
 	if len(o.Units) > n {
@@ -278,8 +219,8 @@ func plotPlace(dir string, o *placeOut, res *analysis.PlaceResult, max int, unit
 	if unit == "" {
 		unit = "position units"
 	}
-	if len(tr.Axes) == 1 {
-		return plots.PlaceMaps1D(filepath.Join(dir, "place_maps"), "Rate maps; dashed: field centre"+note, "position ("+unit+")", tr.Axes[0].Centers(), maps, 4)
+	if len(res.Edges) == 1 {
+		return plots.PlaceMaps1D(filepath.Join(dir, "place_maps"), "Rate maps; dashed: field centre"+note, "position ("+unit+")", centers(res.Edges[0]), maps, 4)
 	}
-	return plots.PlaceMaps2D(filepath.Join(dir, "place_maps"), "Rate maps ("+unit+"); blue 0 → red peak, white unvisited; dot: field centre"+note, tr.Axes[0].Centers(), tr.Axes[1].Centers(), maps, 4)
+	return plots.PlaceMaps2D(filepath.Join(dir, "place_maps"), "Rate maps ("+unit+"); blue 0 → red peak, white unvisited; dot: field centre"+note, centers(res.Edges[0]), centers(res.Edges[1]), maps, 4)
 }
