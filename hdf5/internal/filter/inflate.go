@@ -21,8 +21,13 @@ const (
 )
 
 // huffTable maps the next primBits input bits (LSB first) to an entry:
-// leaf = sym<<8 | length; link = subOffset<<8 | 0x80 | subBits, followed in
-// sub by entries indexed by the next subBits bits. length 0 = invalid code.
+// leaf = payload<<8 | length; link = subOffset<<8 | 0x80 | subBits,
+// followed in sub by entries indexed by the next subBits bits. length 0 =
+// invalid code. The payload is the symbol, except in literal/length tables
+// for length symbols (base<<8 | extra bits: base >= 3, so payload >= 768;
+// symbols 286/287 get base 1, invalid) and in distance tables (base<<8 |
+// extra bits; symbols 30/31 get base 0, invalid), which saves the base and
+// extra-bit lookups per match.
 type huffTable struct {
 	prim     [1 << litPrimBits]uint32 // first 1<<primBits entries used
 	sub      []uint32
@@ -53,18 +58,41 @@ func init() {
 			l[i] = 8
 		}
 	}
-	fixedLit.build(l[:], litPrimBits)
+	fixedLit.build(l[:], litPrimBits, kindLit)
 	var d [32]uint8
 	for i := range d {
 		d[i] = 5
 	}
-	fixedDist.build(d[:], distPrimBits)
+	fixedDist.build(d[:], distPrimBits, kindDist)
 }
 
 // build makes the canonical Huffman decoding table for code lengths;
 // false when the lengths over-subscribe the code space, or leave it
 // incomplete other than with no codes or a single 1-bit code (zlib's rule).
-func (h *huffTable) build(lengths []uint8, primBits uint) bool {
+const (
+	kindPlain = iota // payload = symbol
+	kindLit          // literal/length table
+	kindDist         // distance table
+)
+
+// payload is the leaf value stored for sym in a table of the given kind.
+func payload(sym, kind int) uint32 {
+	switch {
+	case kind == kindLit && sym > 256:
+		if s := sym - 257; s < 29 {
+			return uint32(lengthBase[s])<<8 | uint32(lengthExtra[s])
+		}
+		return 1<<8 | 0xff
+	case kind == kindDist:
+		if sym < 30 {
+			return distBase[sym]<<8 | uint32(distExtra[sym])
+		}
+		return 0
+	}
+	return uint32(sym)
+}
+
+func (h *huffTable) build(lengths []uint8, primBits uint, kind int) bool {
 	var count [maxCodeLen + 1]int
 	maxLen := 0
 	for _, l := range lengths {
@@ -107,8 +135,9 @@ func (h *huffTable) build(lengths []uint8, primBits uint) bool {
 		next[l]++
 		rev := int(bits.Reverse16(uint16(c)) >> (16 - l))
 		if l <= int(primBits) {
+			v := payload(sym, kind)<<8 | uint32(l)
 			for k := rev; k < size; k += 1 << l {
-				h.prim[k] = uint32(sym)<<8 | uint32(l)
+				h.prim[k] = v
 			}
 			continue
 		}
@@ -124,7 +153,7 @@ func (h *huffTable) build(lengths []uint8, primBits uint) bool {
 		off := int(e >> 8)
 		hi := rev >> primBits
 		for k := hi; k < 1<<subBits; k += 1 << (l - int(primBits)) {
-			h.sub[off+k] = uint32(sym)<<8 | uint32(l)
+			h.sub[off+k] = payload(sym, kind)<<8 | uint32(l)
 		}
 	}
 	return true
@@ -290,7 +319,7 @@ func (d *inflater) dynamic() error {
 		}
 		cl[clOrder[i]] = uint8(d.take(3))
 	}
-	if !d.cl.build(cl[:], clPrimBits) {
+	if !d.cl.build(cl[:], clPrimBits, kindPlain) {
 		return corruptf("deflate: bad code-length code")
 	}
 	lens := d.lens[:nlit+ndist]
@@ -337,7 +366,7 @@ func (d *inflater) dynamic() error {
 	if lens[256] == 0 {
 		return corruptf("deflate: no end-of-block code")
 	}
-	if !d.lit.build(lens[:nlit], litPrimBits) || !d.dist.build(lens[nlit:], distPrimBits) {
+	if !d.lit.build(lens[:nlit], litPrimBits, kindLit) || !d.dist.build(lens[nlit:], distPrimBits, kindDist) {
 		return corruptf("deflate: bad literal/length or distance code")
 	}
 	return nil
@@ -409,12 +438,12 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 			d.bits, d.nbits, d.pos = bitbuf, nbits, pos
 			return op, nil
 		}
-		s -= 257
-		if s >= 29 {
+		base := int(e >> 16)
+		if base < 3 {
 			return 0, corruptf("deflate: invalid length symbol")
 		}
-		eb := uint(lengthExtra[s])
-		length := int(lengthBase[s]) + int(bitbuf&(1<<eb-1))
+		eb := uint(e>>8) & 0xff
+		length := base + int(bitbuf&(1<<eb-1))
 		bitbuf >>= eb
 		nbits -= eb
 		e = distPrim[bitbuf&distMask]
@@ -426,14 +455,14 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 			e = distSub[idx]
 		}
 		l = uint(e & 0x1f)
-		ds := int(e >> 8)
-		if l == 0 || ds >= 30 {
+		dbase := int(e >> 16)
+		if l == 0 || dbase == 0 {
 			return 0, corruptf("deflate: invalid distance code")
 		}
 		bitbuf >>= l
 		nbits -= l
-		eb = uint(distExtra[ds])
-		dd := int(distBase[ds]) + int(bitbuf&(1<<eb-1))
+		eb = uint(e>>8) & 0xff
+		dd := dbase + int(bitbuf&(1<<eb-1))
 		bitbuf >>= eb
 		nbits -= eb
 		if dd > op {
