@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -36,6 +35,8 @@ type PSTHResult struct {
 	NEvents   int          `json:"n_events"`
 	Units     []PSTHUnit   `json:"units"`
 	Rasters   []PSTHRaster `json:"rasters"`
+	// Provenance is analysis.PSTH's (window, bin width, version).
+	Provenance analysis.Provenance `json:"-"`
 }
 
 // PSTHUnit is one unit's PSTH.
@@ -108,7 +109,7 @@ func PSTH(ctx context.Context, f *nwb.File, p *PSTHParams) (*PSTHResult, error) 
 	}
 	ti, err := f.Intervals(p.Intervals)
 	if err != nil {
-		return nil, fmt.Errorf("intervals %q: %w", p.Intervals, err)
+		return nil, specErrorf("intervals %q: %v", p.Intervals, err)
 	}
 	starts, stops, err := ti.StartStop()
 	if err != nil {
@@ -127,7 +128,7 @@ func PSTH(ctx context.Context, f *nwb.File, p *PSTHParams) (*PSTHResult, error) 
 		if nums, err := ti.Float64s(col); err == nil {
 			v, perr := strconv.ParseFloat(val, 64)
 			if perr != nil {
-				return nil, specErrorf("where %q: %s is numeric", p.Where, col)
+				return nil, specErrorf("where %q: column %s is numeric, value %q is not", p.Where, col, val)
 			}
 			for _, x := range nums {
 				keep = append(keep, x == v)
@@ -161,9 +162,9 @@ func PSTH(ctx context.Context, f *nwb.File, p *PSTHParams) (*PSTHResult, error) 
 	}
 	res, err := analysis.PSTH(units.Trains, events, win[0], win[1], bin, &analysis.PSTHSettings{Smooth: p.Smooth, Workers: p.Workers})
 	if err != nil {
-		return nil, err
+		return nil, specErrorf("%v", err)
 	}
-	out := &PSTHResult{Intervals: ti.Path, Where: p.Where, Centers: res.Centers, BinS: bin, NEvents: res.NEvents}
+	out := &PSTHResult{Intervals: ti.Path, Where: p.Where, Centers: res.Centers, BinS: bin, NEvents: res.NEvents, Provenance: res.Provenance}
 	for u := range res.RateHz {
 		out.Units = append(out.Units, PSTHUnit{UnitID: units.IDs[u], Rates: res.RateHz[u], SEM: res.SEMHz[u]})
 	}

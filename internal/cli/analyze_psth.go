@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/neurodata/neurodata/analysis"
 	"github.com/neurodata/neurodata/internal/plots"
 	"github.com/neurodata/neurodata/nwbarrow"
+	"github.com/neurodata/neurodata/pipeline"
 )
 
 func init() { addAnalyzer(newAnalyzePSTHCmd) }
@@ -68,81 +68,42 @@ func runAnalyzePSTH(cmd *cobra.Command, io *IOStreams, args []string, fl *psthFl
 	if err := fl.check(); err != nil {
 		return err
 	}
-	win, _, err := anWindow("--window", fl.window)
-	if err != nil {
-		return err
+	if !(fl.bin > 0) {
+		return usagef("--bin %g: want a positive bin width", fl.bin)
 	}
-	if !(fl.bin > 0) || math.IsInf(fl.bin, 0) || (win[1]-win[0])/fl.bin > 1e6 {
-		return usagef("--bin %g: want a positive bin width with at most 1e6 bins in the window", fl.bin)
+	p := &pipeline.PSTHParams{Intervals: fl.intervals, Align: fl.align, Window: fl.window, Bin: fl.bin, Smooth: fl.smooth,
+		Where: fl.where, Units: fl.units, Rasters: max(fl.maxPlots, 1), Workers: fl.workers}
+	if fl.window == "" {
+		return usagef("--window \"\": want START:STOP")
 	}
-	if fl.smooth < 0 {
-		return usagef("--smooth %g: want >= 0", fl.smooth)
-	}
-	align, err := anAlign(fl.align)
-	if err != nil {
-		return err
+	if err := p.Validate(); err != nil {
+		return anStepErr(err)
 	}
 	f, name, err := anOpen(cmd, args, &fl.anCommon)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	ti, err := f.Intervals(fl.intervals)
+	res, err := pipeline.PSTH(cmd.Context(), f, p)
 	if err != nil {
-		return usagef("--intervals %q: %v", fl.intervals, err)
+		return anStepErr(err)
 	}
-	starts, stops, err := ti.StartStop()
-	if err != nil {
-		return err
-	}
-	events := starts
-	if align == analysis.AlignStop {
-		events = stops
-	}
-	if fl.where != "" {
-		col, val, ok := strings.Cut(fl.where, "=")
-		if !ok || !ti.HasColumn(col) {
-			return usagef("--where %q: want COLUMN=VALUE with a column of %s (%s)", fl.where, ti.Path, strings.Join(ti.ColumnNames(), ", "))
-		}
-		keep, err := psthWhere(ti.Float64s, ti.Strings, col, val)
-		if err != nil {
-			return usagef("--where %q: %v", fl.where, err)
-		}
-		var ev []float64
-		for i, k := range keep {
-			if k {
-				ev = append(ev, events[i])
-			}
-		}
-		events = ev
-	}
-	if len(events) == 0 {
-		return usagef("no events selected from %s", ti.Path)
-	}
-	units, err := anUnits(f, fl.units)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(io.ErrOut, "psth: %d units, %d events, window %g:%g s, %g s bins\n", units.Len(), len(events), win[0], win[1], fl.bin)
-	res, err := analysis.PSTH(units.Trains, events, win[0], win[1], fl.bin, &analysis.PSTHSettings{Smooth: fl.smooth, Workers: fl.workers})
-	if err != nil {
-		return usagef("%v", err)
-	}
+	fmt.Fprintf(io.ErrOut, "psth: %d units, %d events, window %s s, %g s bins\n", len(res.Units), res.NEvents, fl.window, fl.bin)
 	out := psthOut{Provenance: newAnProvenance("psth", name, "rates and sem in Hz; times in seconds from the event", res.Provenance),
 		Centers: res.Centers, NEvents: res.NEvents}
-	out.Provenance.Params["intervals"] = ti.Path
+	out.Provenance.Params["intervals"] = res.Intervals
 	out.Provenance.Params["align"] = fl.align
 	out.Provenance.Params["where"] = fl.where
 	out.Provenance.Params["units"] = fl.units
-	for u := range res.RateHz {
-		out.Units = append(out.Units, psthUnitOut{UnitID: units.IDs[u], Rates: jnums(res.RateHz[u]), SEM: jnums(res.SEMHz[u])})
+	for _, u := range res.Units {
+		out.Units = append(out.Units, psthUnitOut{UnitID: u.UnitID, Rates: jnums(u.Rates), SEM: jnums(u.SEM)})
 	}
 	if fl.out != "" {
 		n := len(out.Units)
 		id := make([]int64, n)
 		r, s := make([][]float64, n), make([][]float64, n)
 		for i, u := range out.Units {
-			id[i], r[i], s[i] = u.UnitID, res.RateHz[i], res.SEMHz[i]
+			id[i], r[i], s[i] = u.UnitID, res.Units[i].Rates, res.Units[i].SEM
 		}
 		cs := make([]string, len(res.Centers))
 		for i, c := range res.Centers {
@@ -160,15 +121,19 @@ func runAnalyzePSTH(cmd *cobra.Command, io *IOStreams, args []string, fl *psthFl
 		if err := anMkdir(fl.plotDir); err != nil {
 			return err
 		}
-		n := min(units.Len(), fl.maxPlots)
-		up := make([]plots.UnitPSTH, n)
-		for i := 0; i < n; i++ {
-			up[i] = plots.UnitPSTH{Label: fmt.Sprintf("unit %d", units.IDs[i]), Raster: analysis.Raster(units.Trains[i], events, win[0], win[1]),
-				Centers: res.Centers, Width: fl.bin, Rate: res.RateHz[i], SEM: res.SEMHz[i]}
+		byID := make(map[int64]pipeline.PSTHUnit, len(res.Units))
+		for _, u := range res.Units {
+			byID[u.UnitID] = u
 		}
-		title := fmt.Sprintf("%d events of %s (aligned to %s); PSTH mean ± SEM", len(events), ti.Path, fl.align)
-		if units.Len() > n {
-			title += fmt.Sprintf(" (first %d of %d units)", n, units.Len())
+		var up []plots.UnitPSTH // the most modulated units (max - min rate), as the pipeline keeps their rasters
+		for _, r := range res.Rasters {
+			u := byID[r.UnitID]
+			up = append(up, plots.UnitPSTH{Label: fmt.Sprintf("unit %d", r.UnitID), Raster: r.Spikes,
+				Centers: res.Centers, Width: res.BinS, Rate: u.Rates, SEM: u.SEM})
+		}
+		title := fmt.Sprintf("%d events of %s (aligned to %s); PSTH mean ± SEM", res.NEvents, res.Intervals, fl.align)
+		if len(res.Units) > len(up) {
+			title += fmt.Sprintf(" (%d most modulated of %d units)", len(up), len(res.Units))
 		}
 		if err := plots.RasterPSTH(filepath.Join(fl.plotDir, "psth"), title, up, 4); err != nil {
 			return err
@@ -180,7 +145,8 @@ func runAnalyzePSTH(cmd *cobra.Command, io *IOStreams, args []string, fl *psthFl
 	}
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "unit_id\tmean_hz\tpeak_hz\tpeak_time_s\t")
-	for u, r := range res.RateHz {
+	for _, u := range res.Units {
+		r := u.Rates
 		var m, pk float64
 		pt := math.NaN()
 		for b, v := range r {
@@ -189,32 +155,7 @@ func runAnalyzePSTH(cmd *cobra.Command, io *IOStreams, args []string, fl *psthFl
 				pk, pt = v, res.Centers[b]
 			}
 		}
-		fmt.Fprintf(tw, "%d\t%.3f\t%.3f\t%.3f\t\n", units.IDs[u], m, pk, pt)
+		fmt.Fprintf(tw, "%d\t%.3f\t%.3f\t%.3f\t\n", u.UnitID, m, pk, pt)
 	}
 	return tw.Flush()
-}
-
-// psthWhere matches rows whose column equals val (numerically when the
-// column is numeric).
-func psthWhere(floats func(string) ([]float64, error), strs func(string) ([]string, error), col, val string) ([]bool, error) {
-	if v, err := floats(col); err == nil {
-		x, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			return nil, fmt.Errorf("column %s is numeric, value %q is not", col, val)
-		}
-		keep := make([]bool, len(v))
-		for i := range v {
-			keep[i] = v[i] == x
-		}
-		return keep, nil
-	}
-	s, err := strs(col)
-	if err != nil {
-		return nil, err
-	}
-	keep := make([]bool, len(s))
-	for i := range s {
-		keep[i] = s[i] == val
-	}
-	return keep, nil
 }
