@@ -269,6 +269,13 @@ type InfoResult struct {
 	Bins         int        `json:"bins"`
 	Permutations int        `json:"permutations"`
 	Units        []InfoUnit `json:"units"`
+	// IntervalsPath is the resolved table; Window the count window relative
+	// to each row's start (nil = the whole row); Excluded the rows with a
+	// blank (NaN or empty) condition.
+	IntervalsPath string    `json:"intervals_path"`
+	Window        []float64 `json:"window_s,omitempty"`
+	Excluded      int       `json:"excluded_trials"`
+	Seed          uint64    `json:"seed"`
 }
 
 // InfoUnit is one unit's information.
@@ -288,13 +295,19 @@ func Info(ctx context.Context, f *nwb.File, p *InfoParams) (*InfoResult, error) 
 		return nil, err
 	}
 	win, hasWin, _ := parseWindow("window", p.Window)
-	estName := p.Estimator
+	estName := strings.ToLower(p.Estimator)
 	if estName == "" {
 		estName = "pt"
 	}
-	est, err := info.ParseEstimator(estName)
-	if err != nil {
-		return nil, specErrorf("estimator %q: %v", estName, err)
+	// gcmi (Gaussian copula, model-cd, on the raw counts) replaces mi_bits,
+	// p and the null; the binned plug-in still gives mi_plugin_bits and SSI.
+	gcmi := estName == "gcmi"
+	est := info.PlugIn
+	if !gcmi {
+		var err error
+		if est, err = info.ParseEstimator(estName); err != nil {
+			return nil, specErrorf("estimator %q: want plugin, mm, pt, qe, shuffle, nsb or gcmi", p.Estimator)
+		}
 	}
 	perms := 1000
 	if p.Permutations != nil {
@@ -306,7 +319,7 @@ func Info(ctx context.Context, f *nwb.File, p *InfoParams) (*InfoResult, error) 
 	}
 	ti, err := f.Intervals(p.Intervals)
 	if err != nil {
-		return nil, fmt.Errorf("intervals %q: %w", p.Intervals, err)
+		return nil, specErrorf("intervals %q: %v", p.Intervals, err)
 	}
 	starts, stops, err := ti.StartStop()
 	if err != nil {
@@ -353,13 +366,45 @@ func Info(ctx context.Context, f *nwb.File, p *InfoParams) (*InfoResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := &InfoResult{By: p.By, Estimator: estName, Conditions: names, Trials: len(stim), Permutations: perms}
+	out := &InfoResult{By: p.By, Estimator: estName, Conditions: names, Trials: len(stim), Permutations: perms,
+		IntervalsPath: ti.Path, Excluded: len(codes) - len(stim), Seed: seed}
+	if hasWin {
+		out.Window = win[:]
+	}
+	nan := F(math.NaN())
 	for u, r := range res {
 		out.Bins = r.Bins
-		out.Units = append(out.Units, InfoUnit{UnitID: units.IDs[u], MIBits: F(r.Bits), MIPlugInBits: F(r.PlugInBits),
-			BiasBits: F(r.BiasBits), P: F(r.P), NullMeanBits: F(r.NullMeanBits), SSI: r.SSI})
+		row := InfoUnit{UnitID: units.IDs[u], MIBits: F(r.Bits), MIPlugInBits: F(r.PlugInBits),
+			BiasBits: F(r.BiasBits), P: F(r.P), NullMeanBits: F(r.NullMeanBits), SSI: r.SSI}
+		if gcmi {
+			g, err := gcmiUnit(stim, counts[u], perms, set)
+			if err != nil {
+				return nil, fmt.Errorf("unit %d: %w", units.IDs[u], err)
+			}
+			row.MIBits, row.BiasBits, row.P, row.NullMeanBits = F(g.Observed), nan, F(g.P), F(g.NullMean)
+		}
+		if perms == 0 {
+			row.P, row.NullMeanBits = nan, nan
+		}
+		out.Units = append(out.Units, row)
 	}
 	return out, nil
+}
+
+// gcmiUnit is the Gaussian-copula MI (model-cd) between the spike count and
+// the condition, with a permutation test.
+func gcmiUnit(stim, counts []int, nPerm int, set *info.Settings) (info.Test, error) {
+	x := make([][]float64, len(counts))
+	for i, c := range counts {
+		x[i] = []float64{float64(c)}
+	}
+	return info.Permute(len(stim), nil, nPerm, func(perm []int, _ *rand.Rand) (float64, error) {
+		lab := make([]int, len(perm))
+		for i, p := range perm {
+			lab[i] = stim[p]
+		}
+		return info.GCMIModelCD(x, lab)
+	}, set)
 }
 
 // PlaceResult is the place step's result: 1-D or 2-D rate maps and Skaggs

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,10 +19,9 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/neurodata/neurodata/analysis/info"
-	"github.com/neurodata/neurodata/nwb"
 	"github.com/neurodata/neurodata/nwbarrow"
 	_ "github.com/neurodata/neurodata/nwbarrow/parquet" // registers the Parquet writer
+	"github.com/neurodata/neurodata/pipeline"
 )
 
 func init() { addAnalyzer(newAnalyzeInfoCmd) }
@@ -102,54 +100,6 @@ type infoResult struct {
 	Units      []infoUnit     `json:"units"`
 }
 
-func parseInfoWindow(s string) ([]float64, error) {
-	if s == "" {
-		return nil, nil
-	}
-	a, b, ok := strings.Cut(s, ":")
-	if !ok {
-		return nil, usagef("--window %q: want START:STOP in seconds", s)
-	}
-	lo, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	hi, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	if err1 != nil || err2 != nil || math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(hi > lo) {
-		return nil, usagef("--window %q: want START:STOP with finite START < STOP (seconds)", s)
-	}
-	return []float64{lo, hi}, nil
-}
-
-// infoConditionLabels reads the stimulus column as numbers (NaN excluded) or
-// text (empty excluded) and returns codes (−1 = excluded) and the labels.
-func infoConditionLabels(ti *nwb.TimeIntervals, col string) ([]int, []string, error) {
-	if !ti.HasColumn(col) {
-		return nil, nil, usagef("--by %q: no such column in %s (columns: %s)", col, ti.Path, strings.Join(ti.ColumnNames(), ", "))
-	}
-	if v, err := ti.Float64s(col); err == nil {
-		codes, uniq := info.Labels(v)
-		names := make([]string, len(uniq))
-		for i, u := range uniq {
-			names[i] = strconv.FormatFloat(u, 'g', -1, 64)
-		}
-		return codes, names, nil
-	}
-	s, err := ti.Strings(col)
-	if err != nil {
-		return nil, nil, usagef("--by %q: not a numeric or text column: %v", col, err)
-	}
-	uniq := slices.Clone(s)
-	slices.Sort(uniq)
-	uniq = slices.Compact(uniq)
-	uniq = slices.DeleteFunc(uniq, func(x string) bool { return x == "" })
-	codes := make([]int, len(s))
-	for i, x := range s {
-		codes[i] = -1
-		if j, ok := slices.BinarySearch(uniq, x); ok && x != "" {
-			codes[i] = j
-		}
-	}
-	return codes, uniq, nil
-}
-
 func runAnalyzeInfo(cmd *cobra.Command, io *IOStreams, args []string, fl *infoFlags) error {
 	if fl.intervals == "" || fl.by == "" {
 		return usagef("--intervals and --by are required")
@@ -157,24 +107,18 @@ func runAnalyzeInfo(cmd *cobra.Command, io *IOStreams, args []string, fl *infoFl
 	if fl.workers < 0 {
 		return usagef("--workers %d: want >= 0", fl.workers)
 	}
-	win, err := parseInfoWindow(fl.window)
-	if err != nil {
-		return err
-	}
-	gcmi := strings.EqualFold(fl.estimator, "gcmi")
-	var est info.Estimator
-	if !gcmi {
-		if est, err = info.ParseEstimator(fl.estimator); err != nil {
-			return usagef("--estimator %q: want plugin, mm, pt, qe, shuffle, nsb or gcmi", fl.estimator)
-		}
-	}
-	if fl.permutations < 0 || fl.permutations > 1_000_000 {
-		return usagef("--permutations %d: want 0 to 1000000", fl.permutations)
+	if fl.seed == 0 {
+		return usagef("--seed 0: want a non-zero seed")
 	}
 	if fl.out != "" {
 		if _, ok := nwbarrow.FormatFromPath(fl.out); !ok {
 			return usagef("--out %q: unknown extension (want .parquet, .arrow, .csv or .jsonl)", fl.out)
 		}
+	}
+	p := &pipeline.InfoParams{Intervals: fl.intervals, By: fl.by, Window: fl.window, Estimator: fl.estimator,
+		Permutations: &fl.permutations, Bins: fl.bins, Seed: fl.seed, Workers: fl.workers}
+	if err := p.Validate(); err != nil {
+		return anStepErr(err)
 	}
 	arg, ex, err := sessionArg(args, fl.example)
 	if err != nil {
@@ -189,86 +133,23 @@ func runAnalyzeInfo(cmd *cobra.Command, io *IOStreams, args []string, fl *infoFl
 	if ex != "" {
 		path = "example:" + ex
 	}
-	ti, err := f.Intervals(fl.intervals)
+	res, err := pipeline.Info(cmd.Context(), f, p)
 	if err != nil {
-		return usagef("--intervals %q: %v", fl.intervals, err)
+		return anStepErr(err)
 	}
-	starts, stops, err := ti.StartStop()
-	if err != nil {
-		return err
-	}
-	codes, names, err := infoConditionLabels(ti, fl.by)
-	if err != nil {
-		return err
-	}
-	var stim []int
-	var ws, we []float64
-	for i, c := range codes {
-		if c < 0 {
-			continue
-		}
-		stim = append(stim, c)
-		a, b := starts[i], stops[i]
-		if win != nil {
-			a, b = starts[i]+win[0], starts[i]+win[1]
-		}
-		ws, we = append(ws, a), append(we, b)
-	}
-	if len(names) < 2 || len(stim) < 4 {
-		return usagef("--by %q: %d conditions over %d usable rows; need >= 2 conditions", fl.by, len(names), len(stim))
-	}
-	units, err := f.Units()
-	if err != nil {
-		return err
-	}
-	ids, err := units.IDs()
-	if err != nil {
-		return err
-	}
-	trains, err := units.AllSpikeTimes()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(io.ErrOut, "info: %d units, %d trials, %d conditions of %q, estimator %s\n", len(ids), len(stim), len(names), fl.by, fl.estimator)
-	counts := make([][]int, len(trains))
-	for u, tr := range trains {
-		if !slices.IsSorted(tr) {
-			tr = slices.Clone(tr)
-			slices.Sort(tr)
-		}
-		if counts[u], err = info.SpikeCounts(tr, ws, we); err != nil {
-			return fmt.Errorf("unit %d: %w", ids[u], err)
-		}
-	}
-	set := &info.Settings{Workers: fl.workers, Rand: rand.New(rand.NewPCG(fl.seed, 0x6e6575726f))}
-	opt := &info.Options{Estimator: est, Bins: fl.bins, Permutations: fl.permutations}
-	if gcmi {
-		opt.Estimator = info.PlugIn // for the plug-in column and SSI
-	}
-	res, err := info.Units(stim, counts, opt, set)
-	if err != nil {
-		return err
-	}
+	fmt.Fprintf(io.ErrOut, "info: %d units, %d trials, %d conditions of %q, estimator %s\n", len(res.Units), res.Trials, len(res.Conditions), fl.by, res.Estimator)
 	out := infoResult{Provenance: infoProvenance{
-		Tool: "neurodata analyze info", Version: Version, File: path, Intervals: ti.Path, By: fl.by,
-		Window: win, Estimator: strings.ToLower(fl.estimator), Bins: infoBinsUsed(res), Permutations: fl.permutations,
-		Seed: fl.seed, Trials: len(stim), Excluded: len(codes) - len(stim), Conditions: names,
+		Tool: "neurodata analyze info", Version: Version, File: path, Intervals: res.IntervalsPath, By: fl.by,
+		Window: res.Window, Estimator: res.Estimator, Bins: res.Bins, Permutations: res.Permutations,
+		Seed: res.Seed, Trials: res.Trials, Excluded: res.Excluded, Conditions: res.Conditions,
 		Units:   "mutual information in bits (log base 2) between the unit's spike count in the window and the condition; ssi in condition order",
 		Created: time.Now().UTC().Format(time.RFC3339),
 	}}
-	for u, r := range res {
-		row := infoUnit{UnitID: ids[u], MIBits: r.Bits, MIPlugInBits: r.PlugInBits, BiasBits: r.BiasBits, SSI: r.SSI}
-		if gcmi {
-			g, err := infoGCMIUnit(stim, counts[u], fl.permutations, set)
-			if err != nil {
-				return fmt.Errorf("unit %d: %w", ids[u], err)
-			}
-			row.MIBits, row.BiasBits = g.Observed, math.NaN()
-			if fl.permutations > 0 {
-				row.P, row.NullMeanBits = infoPtr(g.P), infoPtr(g.NullMean)
-			}
-		} else if fl.permutations > 0 {
-			row.P, row.NullMeanBits = infoPtr(r.P), infoPtr(r.NullMeanBits)
+	for _, r := range res.Units {
+		row := infoUnit{UnitID: r.UnitID, MIBits: float64(r.MIBits), MIPlugInBits: float64(r.MIPlugInBits), BiasBits: float64(r.BiasBits), SSI: r.SSI}
+		if res.Permutations > 0 {
+			pv, nm := float64(r.P), float64(r.NullMeanBits)
+			row.P, row.NullMeanBits = &pv, &nm
 		}
 		out.Units = append(out.Units, row)
 	}
@@ -299,31 +180,6 @@ func runAnalyzeInfo(cmd *cobra.Command, io *IOStreams, args []string, fl *infoFl
 		fmt.Fprintf(tw, "%d\t%.4f\t%.4f\t%.4f\t%s\t\n", r.UnitID, r.MIBits, r.MIPlugInBits, r.BiasBits, p)
 	}
 	return tw.Flush()
-}
-
-func infoBinsUsed(res []info.UnitResult) int {
-	if len(res) == 0 {
-		return 0
-	}
-	return res[0].Bins
-}
-
-func infoPtr(v float64) *float64 { return &v }
-
-// infoGCMIUnit is the Gaussian-copula MI (model-cd) between the spike count and
-// the condition, with a permutation test.
-func infoGCMIUnit(stim, counts []int, nPerm int, set *info.Settings) (info.Test, error) {
-	x := make([][]float64, len(counts))
-	for i, c := range counts {
-		x[i] = []float64{float64(c)}
-	}
-	return info.Permute(len(stim), nil, nPerm, func(perm []int, _ *rand.Rand) (float64, error) {
-		lab := make([]int, len(perm))
-		for i, p := range perm {
-			lab[i] = stim[p]
-		}
-		return info.GCMIModelCD(x, lab)
-	}, set)
 }
 
 // jsonSafe replaces NaN (not representable in JSON) by null via a copy.
