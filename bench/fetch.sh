@@ -52,6 +52,16 @@ s3=$(curl -s "$api/dandisets/000777/versions/draft/assets/?metadata=true" |
 best_curl=999999 best_curlsha=999999 best_nd=999999 best_base=999999
 all_curl="" all_nd="" all_base=""
 BASELINE=${BASELINE:-}
+# fetch_with BIN: time one verified fetch of the dandiset into a clean
+# output directory (seconds on stdout) and check the bytes against curl's.
+fetch_with() {
+	rm -rf "$work/out"
+	sync
+	local t0 t1
+	t0=$(now); "$1" fetch --api-url "$api" -o "$work/out" 000777 >/dev/null 2>"$work/fetch.log"; t1=$(now)
+	cmp "$work/curl.bin" "$work/out/000777/sub-bench/sub-bench_ses-1.nwb" >&2
+	elapsed "$t0" "$t1"
+}
 for i in $(seq "$RUNS"); do
 	rm -rf "$work/out" "$work/curl.bin"
 	sync
@@ -60,17 +70,15 @@ for i in $(seq "$RUNS"); do
 	rm -f "$work/curl.bin"
 	t0=$(now); curl -s "$s3" | tee "$work/curl.bin" | sha256sum >/dev/null; t1=$(now)
 	ts=$(elapsed "$t0" "$t1")
-	sync
-	t0=$(now); "$nd" fetch --api-url "$api" -o "$work/out" 000777 >/dev/null 2>"$work/fetch.log"; t1=$(now)
-	tn=$(elapsed "$t0" "$t1")
-	cmp "$work/curl.bin" "$work/out/000777/sub-bench/sub-bench_ses-1.nwb"
 	extra=""
+	if [ -n "$BASELINE" ] && [ $((i % 2)) = 0 ]; then # alternate the order
+		tb=$(fetch_with "$BASELINE"); tn=$(fetch_with "$nd")
+	elif [ -n "$BASELINE" ]; then
+		tn=$(fetch_with "$nd"); tb=$(fetch_with "$BASELINE")
+	else
+		tn=$(fetch_with "$nd")
+	fi
 	if [ -n "$BASELINE" ]; then
-		rm -rf "$work/out"
-		sync
-		t0=$(now); "$BASELINE" fetch --api-url "$api" -o "$work/out" 000777 >/dev/null 2>"$work/fetch-base.log"; t1=$(now)
-		tb=$(elapsed "$t0" "$t1")
-		cmp "$work/curl.bin" "$work/out/000777/sub-bench/sub-bench_ses-1.nwb"
 		all_base="$all_base $tb"
 		best_base=$(python3 -c "print(min($best_base,$tb))")
 		extra="  baseline fetch ${tb}s"
