@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"sort"
 	"strconv"
 	"sync"
 	"testing"
@@ -104,6 +105,7 @@ func poisson(r *rand.Rand, mean float64) int {
 func BenchmarkP5Tuning(b *testing.B) {
 	p5Once.Do(func() { p5 = p5Make() })
 	d := p5
+	var idx []DirectionIndices
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -111,7 +113,7 @@ func BenchmarkP5Tuning(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		idx := make([]DirectionIndices, len(res.Units))
+		idx = make([]DirectionIndices, len(res.Units))
 		for u := range res.Units {
 			idx[u] = Direction(d.dirs, res.Units[u].RateHz)
 		}
@@ -124,4 +126,30 @@ func BenchmarkP5Tuning(b *testing.B) {
 	// steadier than wall time; compare it with the peer's process_time.
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(d.nSpikes), "spikes") // after ResetTimer, which drops metrics
+	// The peer prints the median OSI and DSI (peak family, as here) of its
+	// own simulation: a sanity check that both sides analyse alike data.
+	osi, dsi := make([]float64, 0, len(idx)), make([]float64, 0, len(idx))
+	for _, x := range idx {
+		if !math.IsNaN(x.PeakOSI) {
+			osi = append(osi, x.PeakOSI)
+		}
+		if !math.IsNaN(x.PeakDSI) {
+			dsi = append(dsi, x.PeakDSI)
+		}
+	}
+	b.ReportMetric(median(osi), "median-OSI")
+	b.ReportMetric(median(dsi), "median-DSI")
+}
+
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return math.NaN()
+	}
+	y := append([]float64(nil), x...)
+	sort.Float64s(y)
+	n := len(y)
+	if n%2 == 1 {
+		return y[n/2]
+	}
+	return (y[n/2-1] + y[n/2]) / 2
 }

@@ -48,7 +48,7 @@ for l in open(sys.argv[3]):
     _, r, k, v = l.split()
     loads[(int(r), k)] = float(v)
 rounds = sorted({p["round"] for p in py})
-go = {r: [] for r in rounds}; gocpu = {r: [] for r in rounds}; spikes = None
+go = {r: [] for r in rounds}; gocpu = {r: [] for r in rounds}; spikes = None; gomed = (float("nan"),) * 2
 for l in txt:
     m = re.match(r"round (\d+) BenchmarkP5Tuning\S*\s+\d+\s+([\d.]+) ns/op(.*)", l)
     if not m:
@@ -57,8 +57,11 @@ for l in txt:
     c = re.search(r"([\d.]+) cpu-ns/op", m.group(3)); s = re.search(r"([\d.]+) spikes", m.group(3))
     if c: gocpu[r].append(float(c.group(1)) / 1e9)
     if s: spikes = int(float(s.group(1)))
+    mo = re.search(r"([\d.]+) median-OSI", m.group(3)); md = re.search(r"([\d.]+) median-DSI", m.group(3))
+    if mo and md: gomed = (float(mo.group(1)), float(md.group(1)))
 def pick(id_, r): return next(p for p in py if p["id"] == id_ and p["round"] == r)
 print(f"units {py[0]['units']} presentations {py[0]['presentations']} spikes: numpy {py[0]['spikes']}, neurodata {spikes}")
+print(f"median OSI/DSI (sanity: alike simulations): numpy {py[0]['median_OSI']:.3f}/{py[0]['median_DSI']:.3f}, neurodata {gomed[0]:.3f}/{gomed[1]:.3f}")
 print("round  load(np/go)  numpy loop   numpy flat   neurodata   ratio loop  | CPU: numpy loop  neurodata  ratio")
 ratios, cratios = [], []
 for r in rounds:
