@@ -36,6 +36,7 @@ type AnalysisResult struct {
 	RSA    *RSAResult    `json:"rsa,omitempty"`
 	Place  *PlaceResult  `json:"place,omitempty"`
 	PSTH   *PSTHResult   `json:"psth,omitempty"`
+	Stats  *StatsResult  `json:"stats,omitempty"`
 }
 
 // Columns returns the result as the columns of its Parquet table (every
@@ -200,6 +201,21 @@ func (a *AnalysisResult) Columns() ([]nwbarrow.Col, map[string]string, error) {
 		return []nwbarrow.Col{sess(n), {Name: "unit_id", Values: ids},
 			{Name: "rates_hz", Values: rates, Unit: "Hz", Description: "mean rate per bin around the events (bin centres: schema metadata neurodata.bin_centers_s)"},
 			{Name: "sem_hz", Values: sem, Unit: "Hz"}}, meta, nil
+	case a.Stats != nil:
+		u := a.Stats.Units
+		n := len(u)
+		ids, ns := make([]int64, n), make([]int64, n)
+		for i := range u {
+			ids[i], ns[i] = u[i].UnitID, int64(u[i].NSpikes)
+		}
+		return []nwbarrow.Col{sess(n), {Name: "unit_id", Values: ids}, {Name: "n_spikes", Values: ns},
+			{Name: "rate_hz", Values: fl(n, func(i int) F { return u[i].Rate }), Unit: "Hz"},
+			{Name: "mean_isi_s", Values: fl(n, func(i int) F { return u[i].MeanISI }), Unit: "s"},
+			{Name: "cv", Values: fl(n, func(i int) F { return u[i].CV }), Description: "ISI sd (ddof 0) / mean"},
+			{Name: "cv2", Values: fl(n, func(i int) F { return u[i].CV2 })},
+			{Name: "lv", Values: fl(n, func(i int) F { return u[i].LV })},
+			{Name: "lvr", Values: fl(n, func(i int) F { return u[i].LvR })},
+			{Name: "fano", Values: fl(n, func(i int) F { return u[i].Fano }), Description: "var (ddof 0) / mean of counts"}}, meta, nil
 	}
 	return nil, nil, fmt.Errorf("pipeline: %s/%s: no result", a.Analysis, a.Session)
 }

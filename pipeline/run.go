@@ -112,6 +112,10 @@ func RunSessionWith(ctx context.Context, ref SessionRef, spec *Spec, o *RunOptio
 			p := *a.PSTH
 			p.Workers = max(p.Workers, spec.Workers)
 			r.PSTH, err = PSTH(ctx, f, &p)
+		case "stats":
+			p := *a.Stats
+			p.Workers = max(p.Workers, spec.Workers)
+			r.Stats, err = Stats(ctx, f, &p)
 		}
 		if err != nil {
 			if ctx.Err() != nil {

@@ -89,13 +89,14 @@ type Analysis struct {
 	RSA    *RSAParams    `yaml:"rsa,omitempty" json:"rsa,omitempty"`
 	Place  *PlaceParams  `yaml:"place,omitempty" json:"place,omitempty"`
 	PSTH   *PSTHParams   `yaml:"psth,omitempty" json:"psth,omitempty"`
+	Stats  *StatsParams  `yaml:"stats,omitempty" json:"stats,omitempty"`
 }
 
 // Kinds are the analyses the pipeline implements, named like the
-// `neurodata analyze` subcommands (stats is not yet a pipeline step).
-var Kinds = []string{"tuning", "psth", "info", "decode", "rsa", "place"}
+// `neurodata analyze` subcommands.
+var Kinds = []string{"tuning", "psth", "info", "decode", "rsa", "place", "stats"}
 
-// Kind is the analysis type (tuning, info, decode, rsa, place).
+// Kind is the analysis type (one of Kinds).
 func (a *Analysis) Kind() string {
 	switch {
 	case a.Tuning != nil:
@@ -110,6 +111,8 @@ func (a *Analysis) Kind() string {
 		return "place"
 	case a.PSTH != nil:
 		return "psth"
+	case a.Stats != nil:
+		return "stats"
 	}
 	return ""
 }
@@ -137,6 +140,8 @@ func (a *Analysis) Params() any {
 		return a.Place
 	case "psth":
 		return a.PSTH
+	case "stats":
+		return a.Stats
 	}
 	return nil
 }
@@ -215,7 +220,7 @@ func (s *Spec) Validate() error {
 	for i := range s.Analyses {
 		a := &s.Analyses[i]
 		n := 0
-		for _, set := range []bool{a.Tuning != nil, a.Info != nil, a.Decode != nil, a.RSA != nil, a.Place != nil, a.PSTH != nil} {
+		for _, set := range []bool{a.Tuning != nil, a.Info != nil, a.Decode != nil, a.RSA != nil, a.Place != nil, a.PSTH != nil, a.Stats != nil} {
 			if set {
 				n++
 			}

@@ -7,9 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/neurodata/neurodata/analysis"
 	"github.com/neurodata/neurodata/nwbarrow"
-	"github.com/neurodata/neurodata/ts"
+	"github.com/neurodata/neurodata/pipeline"
 )
 
 func init() { addAnalyzer(newAnalyzeStatsCmd) }
@@ -65,54 +64,29 @@ func runAnalyzeStats(cmd *cobra.Command, io *IOStreams, args []string, fl *stats
 	if !(fl.fanoBin > 0) || math.IsInf(fl.fanoBin, 0) || !(fl.r >= 0) {
 		return usagef("--fano-bin must be > 0 and --lvr-r >= 0")
 	}
+	p := &pipeline.StatsParams{Intervals: fl.intervals, FanoBin: fl.fanoBin, LvRR: &fl.r, Units: fl.units, Workers: fl.workers}
+	if err := p.Validate(); err != nil {
+		return anStepErr(err)
+	}
 	f, name, err := anOpen(cmd, args, &fl.anCommon)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	units, err := anUnits(f, fl.units)
+	res, err := pipeline.Stats(cmd.Context(), f, p)
 	if err != nil {
-		return err
+		return anStepErr(err)
 	}
-	var ws, we []float64
-	if fl.intervals != "" {
-		ti, err := f.Intervals(fl.intervals)
-		if err != nil {
-			return usagef("--intervals %q: %v", fl.intervals, err)
-		}
-		ep, warns, err := ti.IntervalSet(nil)
-		if err != nil {
-			return err
-		}
-		for _, w := range warns {
-			fmt.Fprintln(io.ErrOut, "stats:", w)
-		}
-		if ws, we, err = ti.StartStop(); err != nil {
-			return err
-		}
-		units = units.Restrict(ep)
-	} else {
-		bins, err := ts.NewBins(units.Support, fl.fanoBin)
-		if err != nil {
-			return usagef("--fano-bin: %v", err)
-		}
-		ws, we = bins.Left, bins.Right
+	for _, w := range res.Warnings {
+		fmt.Fprintln(io.ErrOut, "stats:", w)
 	}
-	st := analysis.UnitStats(units, &analysis.StatsSettings{Workers: fl.workers, LvRRefractory: fl.r})
-	prov := analysis.Provenance{Analysis: "spike_stats", Version: analysis.Version, BinWidth: fl.fanoBin,
-		Params: map[string]string{"lvr_r_s": fmt.Sprint(fl.r), "intervals": fl.intervals, "support_s": fmt.Sprint(units.Support.Duration())}}
 	out := struct {
 		Provenance anProvenance   `json:"provenance"`
 		Units      []statsUnitOut `json:"units"`
-	}{Provenance: newAnProvenance("stats", name, "rates in Hz, ISIs in seconds", prov)}
-	counts := units.CountWindows(ws, we, fl.workers)
-	for u, s := range st {
-		c := make([]float64, len(counts[u]))
-		for i, v := range counts[u] {
-			c[i] = float64(v)
-		}
-		out.Units = append(out.Units, statsUnitOut{UnitID: units.IDs[u], NSpikes: s.NSpikes, Rate: jnum(s.RateHz), MeanISI: jnum(s.MeanISI),
-			CV: jnum(s.CV), CV2: jnum(s.CV2), LV: jnum(s.LV), LvR: jnum(s.LvR), Fano: jnum(analysis.FanoFactor(c))})
+	}{Provenance: newAnProvenance("stats", name, "rates in Hz, ISIs in seconds", res.Provenance)}
+	for _, s := range res.Units {
+		out.Units = append(out.Units, statsUnitOut{UnitID: s.UnitID, NSpikes: s.NSpikes, Rate: jnum(s.Rate), MeanISI: jnum(s.MeanISI),
+			CV: jnum(s.CV), CV2: jnum(s.CV2), LV: jnum(s.LV), LvR: jnum(s.LvR), Fano: jnum(s.Fano)})
 	}
 	if fl.out != "" {
 		n := len(out.Units)

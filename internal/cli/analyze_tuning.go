@@ -21,7 +21,6 @@ import (
 	"github.com/neurodata/neurodata/nwb"
 	"github.com/neurodata/neurodata/nwbarrow"
 	"github.com/neurodata/neurodata/pipeline"
-	"github.com/neurodata/neurodata/ts"
 )
 
 func init() { addAnalyzer(newAnalyzeTuningCmd) }
@@ -73,54 +72,6 @@ func anOpen(cmd *cobra.Command, args []string, c *anCommon) (*nwb.File, string, 
 		name = "example:" + ex
 	}
 	return f, name, nil
-}
-
-// anUnits loads the spike trains (all units or quality == "good").
-func anUnits(f *nwb.File, which string) (*ts.Units, error) {
-	u, err := f.Units()
-	if err != nil {
-		return nil, err
-	}
-	all, err := u.SpikeTrains(nil)
-	if err != nil {
-		return nil, err
-	}
-	if which == "good" {
-		q, ok := all.Strings["quality"]
-		if !ok {
-			return nil, usagef("--units good: the units table has no quality column")
-		}
-		_ = q
-		all = all.Select(all.Where("quality", "good"))
-	}
-	if all.Len() == 0 {
-		return nil, usagef("no units selected")
-	}
-	return all, nil
-}
-
-// anWindow parses START:STOP seconds; "" gives ok = false.
-func anWindow(flag, s string) (w [2]float64, ok bool, err error) {
-	if s == "" {
-		return w, false, nil
-	}
-	a, b, found := strings.Cut(s, ":")
-	lo, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	hi, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	if !found || err1 != nil || err2 != nil || math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) || !(hi > lo) {
-		return w, false, usagef("%s %q: want START:STOP with finite START < STOP (seconds)", flag, s)
-	}
-	return [2]float64{lo, hi}, true, nil
-}
-
-func anAlign(s string) (analysis.Anchor, error) {
-	switch s {
-	case "start", "":
-		return analysis.AlignStart, nil
-	case "stop":
-		return analysis.AlignStop, nil
-	}
-	return 0, usagef("--align %q: want start or stop", s)
 }
 
 // jnum is a float64 that encodes NaN/Inf as JSON null.

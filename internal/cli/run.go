@@ -31,7 +31,7 @@ func newRunCmd(ios *IOStreams) *cobra.Command {
 of its inputs: local files or folders (every *.nwb below), embedded examples,
 DANDI dandisets (streamed with HTTP range reads; glob filters), Allen sessions.
 Analyses and their options are those of the analyze subcommands (tuning, psth,
-info, decode, rsa, place; stats is not a pipeline step yet), with the same option names.
+info, decode, rsa, place, stats), with the same option names.
 
 Sessions run in parallel (--jobs) within a memory budget (--memory, estimated
 as 4 × file size per session). A failing session is reported and the others go
