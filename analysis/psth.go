@@ -67,8 +67,12 @@ func PSTH(trains [][]float64, events []float64, from, to, binWidth float64, s *P
 			we = append(we, e+edges[b+1])
 		}
 	}
+	win, err := ts.NewWindowSet(ws, we) // classified once, counted per unit
+	if err != nil {
+		return nil, fmt.Errorf("analysis: %w", err)
+	}
 	ts.ParallelFor(len(trains), st.Workers, func(u int) {
-		c := ts.CountWindows(nil, trains[u], ws, we)
+		c := win.Count(nil, trains[u])
 		mean := make([]float64, nb)
 		sem := make([]float64, nb)
 		ne := float64(len(events))
