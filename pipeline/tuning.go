@@ -139,20 +139,12 @@ func Tuning(ctx context.Context, f *nwb.File, p *TuningParams) (*TuningResult, e
 		if thr == 0 {
 			thr = 1
 		}
-		sts, err := f.TimeSeries(p.Running)
-		if err != nil {
-			return nil, specErrorf("running %q: %v", p.Running, err)
-		}
-		sm, err := sts.Read()
+		speed, unit, err := readSeries(f, "running", p.Running)
 		if err != nil {
 			return nil, err
 		}
-		speed, err := sm.Series()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p.Running, err)
-		}
 		running, _ = analysis.RunningTrials(speed, ws, we, thr)
-		out.RunningTrials, out.SpeedUnit = 0, sm.Unit
+		out.RunningTrials, out.SpeedUnit = 0, unit
 		for _, r := range running {
 			if r {
 				out.RunningTrials++
@@ -214,6 +206,24 @@ func Tuning(ctx context.Context, f *nwb.File, p *TuningParams) (*TuningResult, e
 		out.Units = append(out.Units, row)
 	}
 	return out, nil
+}
+
+// readSeries reads the TimeSeries at path (named by the parameter param in
+// errors: a missing series is the user's input, ErrSpec) and its unit.
+func readSeries(f *nwb.File, param, path string) (*ts.Series, string, error) {
+	tsr, err := f.TimeSeries(path)
+	if err != nil {
+		return nil, "", specErrorf("%s %q: %v", param, path, err)
+	}
+	sm, err := tsr.Read()
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := sm.Series()
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return s, sm.Unit, nil
 }
 
 // conditionsOf reads the by columns as numbers when all are numeric, else
@@ -454,17 +464,9 @@ func Place(ctx context.Context, f *nwb.File, p *PlaceParams) (*PlaceResult, erro
 	if bin == 0 {
 		bin = 0.02
 	}
-	tsr, err := f.TimeSeries(p.Position)
-	if err != nil {
-		return nil, specErrorf("position %q: %v", p.Position, err)
-	}
-	sm, err := tsr.Read()
+	pos, posUnit, err := readSeries(f, "position", p.Position)
 	if err != nil {
 		return nil, err
-	}
-	pos, err := sm.Series()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p.Position, err)
 	}
 	if pos.Channels > 2 {
 		return nil, specErrorf("position %q has %d columns; want 1-D or 2-D", p.Position, pos.Channels)
@@ -535,7 +537,7 @@ func Place(ctx context.Context, f *nwb.File, p *PlaceParams) (*PlaceResult, erro
 		return nil, err
 	}
 	tr := res.Tuning
-	out := &PlaceResult{Position: p.Position, Unit: sm.Unit, Shape: tr.Shape, Occupancy: tr.OccupancySeconds,
+	out := &PlaceResult{Position: p.Position, Unit: posUnit, Shape: tr.Shape, Occupancy: tr.OccupancySeconds,
 		Samples: pos.Len(), Shuffles: p.Shuffles, Warnings: warnings, Provenance: tr.Provenance}
 	for _, a := range tr.Axes {
 		out.Edges = append(out.Edges, a.Edges)

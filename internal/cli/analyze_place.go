@@ -101,17 +101,9 @@ func runAnalyzePlace(cmd *cobra.Command, io *IOStreams, args []string, fl *place
 	if fl.seed == 0 {
 		return usagef("--seed 0: want a non-zero seed")
 	}
-	if err := p.Validate(); err != nil {
-		return anStepErr(err)
-	}
-	f, name, err := anOpen(cmd, args, &fl.anCommon)
+	res, name, err := anStep(cmd, args, &fl.anCommon, p, pipeline.Place)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	res, err := pipeline.Place(cmd.Context(), f, p)
-	if err != nil {
-		return anStepErr(err)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(io.ErrOut, "place:", w)

@@ -76,17 +76,9 @@ func runAnalyzePSTH(cmd *cobra.Command, io *IOStreams, args []string, fl *psthFl
 	if fl.window == "" {
 		return usagef("--window \"\": want START:STOP")
 	}
-	if err := p.Validate(); err != nil {
-		return anStepErr(err)
-	}
-	f, name, err := anOpen(cmd, args, &fl.anCommon)
+	res, name, err := anStep(cmd, args, &fl.anCommon, p, pipeline.PSTH)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	res, err := pipeline.PSTH(cmd.Context(), f, p)
-	if err != nil {
-		return anStepErr(err)
 	}
 	fmt.Fprintf(io.ErrOut, "psth: %d units, %d events, window %s s, %g s bins\n", len(res.Units), res.NEvents, fl.window, fl.bin)
 	out := psthOut{Provenance: newAnProvenance("psth", name, "rates and sem in Hz; times in seconds from the event", res.Provenance),

@@ -65,17 +65,9 @@ func runAnalyzeStats(cmd *cobra.Command, io *IOStreams, args []string, fl *stats
 		return usagef("--fano-bin must be > 0 and --lvr-r >= 0")
 	}
 	p := &pipeline.StatsParams{Intervals: fl.intervals, FanoBin: fl.fanoBin, LvRR: &fl.r, Units: fl.units, Workers: fl.workers}
-	if err := p.Validate(); err != nil {
-		return anStepErr(err)
-	}
-	f, name, err := anOpen(cmd, args, &fl.anCommon)
+	res, name, err := anStep(cmd, args, &fl.anCommon, p, pipeline.Stats)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	res, err := pipeline.Stats(cmd.Context(), f, p)
-	if err != nil {
-		return anStepErr(err)
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintln(io.ErrOut, "stats:", w)

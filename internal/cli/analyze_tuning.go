@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -230,6 +231,22 @@ type tuningOut struct {
 	Units      []tuningUnitOut `json:"units"`
 }
 
+// anStep validates p, opens the session of args/--example and runs the
+// pipeline step on it: the shared body of analyze tuning|place|psth|stats.
+func anStep[P interface{ Validate() error }, R any](cmd *cobra.Command, args []string, c *anCommon, p P,
+	step func(context.Context, *nwb.File, P) (R, error)) (res R, name string, err error) {
+	if err = p.Validate(); err != nil {
+		return res, "", anStepErr(err)
+	}
+	f, name, err := anOpen(cmd, args, c)
+	if err != nil {
+		return res, "", err
+	}
+	defer f.Close()
+	res, err = step(cmd.Context(), f, p)
+	return res, name, anStepErr(err)
+}
+
 // anStepErr maps a pipeline step's error: bad parameters or input the user
 // named (pipeline.ErrSpec) are usage errors.
 func anStepErr(err error) error {
@@ -248,17 +265,9 @@ func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuni
 	if fl.running != "" && fl.runThreshold == 0 {
 		return usagef("--running-threshold 0: want > 0")
 	}
-	if err := p.Validate(); err != nil {
-		return anStepErr(err)
-	}
-	f, name, err := anOpen(cmd, args, &fl.anCommon)
+	res, name, err := anStep(cmd, args, &fl.anCommon, p, pipeline.Tuning)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	res, err := pipeline.Tuning(cmd.Context(), f, p)
-	if err != nil {
-		return anStepErr(err)
 	}
 	fmt.Fprintf(io.ErrOut, "tuning: %d units, %d rows of %s by %s\n", len(res.Units), res.Rows, res.IntervalsPath, fl.by)
 	if res.RunningTrials >= 0 {
