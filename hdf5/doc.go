@@ -24,7 +24,9 @@
 //     (read as float64), either byte order; bitfield, opaque, fixed and
 //     variable-length strings, vlen sequences, compound, enum, array,
 //     object and region references (classic and HDF5 1.12), committed
-//     datatypes;
+//     datatypes; integers and floats stored with a bit offset or reduced
+//     precision (n-bit data, custom float fields) are converted to the
+//     plain layout of their size, as HDF5 converts them for h5py;
 //   - layouts: compact, contiguous, external raw files, chunked with v1
 //     B-tree, single chunk, implicit, fixed array, extensible array and
 //     v2 B-tree indexes; fill values for unallocated space; partial edge
@@ -48,7 +50,8 @@
 // # Hostile input
 //
 // Every address and length read from the file is checked against the file
-// size before use, allocations driven by file contents are capped by
+// size (or the superblock's smaller end-of-file address; a file shorter
+// than that address is refused as truncated, as HDF5 does) before use, allocations driven by file contents are capped by
 // WithMaxAlloc (DefaultMaxAlloc, 4 GiB), loops over file structures are
 // bounded, and malformed bytes give a *FormatError with the absolute file
 // offset (or ErrChecksum, ErrNotHDF5, ErrUnsupported, ErrTooLarge), never
