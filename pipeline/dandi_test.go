@@ -86,6 +86,107 @@ analyses:
 	}
 }
 
+// mirrorExamples serves two embedded example sessions as dandiset 000999
+// from the in-process DANDI emulator.
+func mirrorExamples(t *testing.T) (*mirror.Server, string) {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{}
+	for _, n := range []string{"ecephys_gratings", "behavior_place"} {
+		b, err := examples.ReadFile(n + ".nwb")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, n+".nwb")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files["sub-1/sub-1_ses-"+n+".nwb"] = p
+	}
+	srv, err := mirror.FromFiles("000999", files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := mirror.NewTestServer(srv)
+	t.Cleanup(ts.Close)
+	return srv, ts.URL + "/api"
+}
+
+// mode fetch: the asset is downloaded (verified) into the cache, analysed
+// as a local file with the same result as the embedded copy, and a rerun
+// neither downloads it again nor recomputes. A download corrupted on the
+// wire fails the digest check and the input, with an error naming it.
+func TestRunDANDIFetch(t *testing.T) {
+	srv, api := mirrorExamples(t)
+	cache := t.TempDir()
+	spec, err := ParseSpec(strings.NewReader(`
+inputs:
+  - dandi: DANDI:000999/draft
+    glob: "*gratings*"
+    mode: fetch
+    cache: `+cache+`
+analyses:
+  - tuning: {intervals: drifting_gratings_presentations, by: orientation}
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Out = filepath.Join(t.TempDir(), "results")
+	o := &RunOptions{ToolVersion: "test", DANDI: []dandi.Option{dandi.WithAPIURL(api)}}
+	m, err := Run(context.Background(), spec, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := m.Inputs
+	want := filepath.Join(cache, "000999", "sub-1", "sub-1_ses-ecephys_gratings.nwb")
+	if len(in) != 1 || in[0].Kind != "file" || in[0].Location != want || in[0].Name != "sub-1.sub-1_ses-ecephys_gratings" || !strings.HasPrefix(in[0].Digest, "sha256:") {
+		t.Fatalf("inputs %+v", in)
+	}
+	got, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := examples.ReadFile("ecephys_gratings.nwb")
+	if string(got) != string(orig) {
+		t.Fatalf("fetched %d bytes differ from the served file (%d bytes)", len(got), len(orig))
+	}
+	if d, _ := fileDigest(want); d != in[0].Digest {
+		t.Fatalf("digest %s, file %s", in[0].Digest, d)
+	}
+	r, err := ReadResult(spec.Out, m.Results[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := RunSession(context.Background(), SessionRef{Name: "x", Kind: "example", Location: "ecephys_gratings"}, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := r.Tuning.Units, local.Analyses[0].Tuning.Units
+	if len(a) != 40 || len(a) != len(b) || a[7].Rates[3] != b[7].Rates[3] || a[39].GOSI != b[39].GOSI {
+		t.Fatalf("fetched result differs from the local one")
+	}
+	srv.ResetStats()
+	m2, err := Run(context.Background(), spec, o)
+	if err != nil || m2.Summary.Cached != 1 || m2.Summary.Computed != 0 {
+		t.Fatalf("rerun: %+v, %v", m2.Summary, err)
+	}
+	if st := srv.Stats(); st.Bytes != 0 {
+		t.Errorf("rerun downloaded %d bytes again", st.Bytes)
+	}
+
+	// Corrupt bytes on the wire, in a fresh cache: the digest check fails.
+	srv.Faults = mirror.NewFaults(mirror.Fault{Kind: mirror.Corrupt})
+	spec.Inputs[0].Cache = t.TempDir()
+	_, err = Run(context.Background(), spec, o)
+	if err == nil || !strings.Contains(err.Error(), "sub-1_ses-ecephys_gratings.nwb") {
+		t.Fatalf("corrupt download: err %v", err)
+	}
+	t.Logf("corrupt download: %v", err)
+	if _, serr := os.Stat(filepath.Join(spec.Inputs[0].Cache, "000999", "sub-1", "sub-1_ses-ecephys_gratings.nwb")); serr == nil {
+		t.Error("a corrupt download was left at its final path")
+	}
+}
+
 // An interrupted run resumes: results finished before the cancellation are
 // kept (their keys match) and only the rest is computed by the next run.
 func TestRunResumesAfterInterrupt(t *testing.T) {

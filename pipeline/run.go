@@ -34,6 +34,8 @@ type RunOptions struct {
 	ToolVersion string
 	Allen       AllenResolver
 	DANDI       []dandi.Option
+	// DANDIAPIURL is ResolveOptions.DANDIAPIURL (--api-url / DANDI_API_URL).
+	DANDIAPIURL string
 	// Progress receives one-line messages (nil = none); Run calls it from
 	// one goroutine at a time.
 	Progress func(string)
@@ -229,7 +231,7 @@ func Run(ctx context.Context, spec *Spec, o *RunOptions) (*Manifest, error) {
 	}
 	m := &Manifest{Tool: "neurodata run", Spec: spec, Started: time.Now().UTC(),
 		Versions: map[string]string{"neurodata": o.ToolVersion, "pipeline": Version, "analysis": analysis.Version, "go": runtime.Version()}}
-	refs, err := Resolve(ctx, spec, &ResolveOptions{Allen: o.Allen, DANDI: o.DANDI})
+	refs, err := Resolve(ctx, spec, &ResolveOptions{Allen: o.Allen, DANDI: o.DANDI, DANDIAPIURL: o.DANDIAPIURL})
 	if err != nil {
 		return nil, err
 	}

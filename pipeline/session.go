@@ -16,6 +16,7 @@ import (
 
 	"github.com/neurodata/neurodata/dandi"
 	"github.com/neurodata/neurodata/examples"
+	"github.com/neurodata/neurodata/internal/fetch"
 	"github.com/neurodata/neurodata/nwb"
 )
 
@@ -36,8 +37,9 @@ type SessionRef struct {
 	Digest string `json:"digest"`
 }
 
-// AllenResolver turns an `allen:` input into sessions. Package allen's
-// session lookup is not wired in yet; a runner that has one passes it in
+// AllenResolver turns an `allen:` input into sessions. Package
+// pipeline/allenrun implements it over package allen (kept out of this
+// package so that pipeline does not import allen); a runner passes one in
 // RunOptions.
 type AllenResolver interface {
 	ResolveAllen(ctx context.Context, ref string) ([]SessionRef, error)
@@ -50,6 +52,11 @@ type ResolveOptions struct {
 	Allen AllenResolver
 	// DANDI options (API URL, HTTP client) for dandi inputs.
 	DANDI []dandi.Option
+	// DANDIAPIURL overrides the API base of dandi inputs as `neurodata
+	// ls/fetch` do with --api-url / DANDI_API_URL (dandi.Resource.APIFor:
+	// it wins for ids and known-instance URLs; a URL on another host keeps
+	// its own API). Applied after DANDI.
+	DANDIAPIURL string
 }
 
 // Resolve expands the spec's inputs into sessions: folders are walked for
@@ -74,10 +81,14 @@ func Resolve(ctx context.Context, s *Spec, o *ResolveOptions) ([]SessionRef, err
 			}
 			refs, err = resolvePath(ctx, p, in.Glob)
 		case in.DANDI != "":
-			refs, err = resolveDANDI(ctx, in, o.DANDI)
+			cache := in.Cache
+			if cache != "" && !filepath.IsAbs(cache) && s.dir != "" {
+				cache = filepath.Join(s.dir, cache)
+			}
+			refs, err = resolveDANDI(ctx, in, cache, o.DANDI, o.DANDIAPIURL)
 		case in.Allen != "":
 			if o.Allen == nil {
-				err = fmt.Errorf("pipeline: allen input %q: no Allen resolver (package allen's session lookup is not wired into the pipeline yet; fetch the session and give its path)", in.Allen)
+				err = fmt.Errorf("pipeline: allen input %q: no Allen resolver in the run options (use pipeline/allenrun.New)", in.Allen)
 			} else {
 				refs, err = o.Allen.ResolveAllen(ctx, in.Allen)
 			}
@@ -207,10 +218,12 @@ func fileDigest(p string) (string, error) {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func resolveDANDI(ctx context.Context, in Input, opts []dandi.Option) ([]SessionRef, error) {
-	if in.Mode == "fetch" {
-		return nil, fmt.Errorf("pipeline: dandi input %q: mode fetch is not implemented in the pipeline yet; run `neurodata fetch` and give the folder as a path, or use mode: stream", in.DANDI)
-	}
+// resolveDANDI lists a dandiset's assets matching the input's glob. In
+// mode fetch they are downloaded first (internal/fetch: ranged, resumable,
+// verified against the archive's digests) into cache/<dandiset>/<path>
+// (cache "" = the user cache dir's neurodata/dandi) and become file
+// sessions; a verified file already there is not fetched again.
+func resolveDANDI(ctx context.Context, in Input, cache string, opts []dandi.Option, override string) ([]SessionRef, error) {
 	res, err := dandi.ParseURL(in.DANDI)
 	if err != nil {
 		return nil, specErrorf("dandi %q: %v", in.DANDI, err)
@@ -220,6 +233,11 @@ func resolveDANDI(ctx context.Context, in Input, opts []dandi.Option) ([]Session
 	}
 	if res.APIURL != "" {
 		opts = append([]dandi.Option{dandi.WithAPIURL(res.APIURL)}, opts...)
+	}
+	if override != "" {
+		if api := res.APIFor(override); api != "" {
+			opts = append(opts[:len(opts):len(opts)], dandi.WithAPIURL(api))
+		}
 	}
 	c := dandi.NewClient(opts...)
 	glob := in.Glob
@@ -241,6 +259,9 @@ func resolveDANDI(ctx context.Context, in Input, opts []dandi.Option) ([]Session
 	if err != nil {
 		return nil, err
 	}
+	if in.Mode == "fetch" {
+		return fetchDANDI(ctx, c, &dandi.Selection{APIURL: c.APIURL(), DandisetID: res.DandisetID, Version: version, Assets: assets}, in.DANDI, glob, cache)
+	}
 	var refs []SessionRef
 	for _, a := range assets {
 		if a.Blob == nil {
@@ -257,6 +278,59 @@ func resolveDANDI(ctx context.Context, in Input, opts []dandi.Option) ([]Session
 	if len(refs) == 0 {
 		return nil, fmt.Errorf("pipeline: dandi %q: no asset matches %q", in.DANDI, glob)
 	}
+	return refs, nil
+}
+
+func fetchDANDI(ctx context.Context, c *dandi.Client, sel *dandi.Selection, input, glob, cache string) ([]SessionRef, error) {
+	if cache == "" {
+		d, err := os.UserCacheDir()
+		if err != nil {
+			return nil, specErrorf("dandi %q: mode fetch: no cache given and no user cache dir (%v)", input, err)
+		}
+		cache = filepath.Join(d, "neurodata", "dandi")
+	}
+	cache, err := filepath.Abs(cache)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return nil, fmt.Errorf("pipeline: cache: %w", err)
+	}
+	jobs, _, err := c.Plan(sel, cache, dandi.PlanOptions{}) // Zarr assets are skipped, as when streaming
+	if err != nil {
+		return nil, err
+	}
+	if len(jobs) == 0 {
+		return nil, fmt.Errorf("pipeline: dandi %q: no asset matches %q", input, glob)
+	}
+	fr := &fetch.Fetcher{Root: cache, Client: c.HTTPClient()}
+	results, ferr := fr.Fetch(ctx, jobs)
+	var refs []SessionRef
+	var failed []string
+	for _, r := range results {
+		if r.Status != fetch.StatusDownloaded && r.Status != fetch.StatusSkipped {
+			msg := "not attempted"
+			if r.Err != nil {
+				msg = r.Err.Error()
+			}
+			failed = append(failed, r.Job.Name+": "+msg)
+			continue
+		}
+		d := ""
+		if h := r.Job.Digests["dandi:sha2-256"]; h != "" {
+			d = "sha256:" + h // verified by the fetcher, or the file's mtime matched a verified fetch
+		} else if d, err = fileDigest(r.Job.Dest); err != nil {
+			return nil, err
+		}
+		refs = append(refs, SessionRef{Name: sessionName(r.Job.Name), Kind: "file", Location: r.Job.Dest, Size: r.Job.Size, Digest: d})
+	}
+	if len(failed) > 0 || ferr != nil {
+		if ferr == nil {
+			ferr = errors.New(strings.Join(failed, "; "))
+		}
+		return nil, fmt.Errorf("pipeline: dandi %q: fetching %d of %d assets into %s failed: %w", input, len(failed), len(jobs), cache, ferr)
+	}
+	sort.Slice(refs, func(a, b int) bool { return refs[a].Name < refs[b].Name })
 	return refs, nil
 }
 

@@ -33,7 +33,7 @@ DIR/demo.yaml: copy it to start your own.`,
 			if err := writeFileAtomic(filepath.Join(dir, "demo.yaml"), []byte(pipeline.DemoSpecYAML)); err != nil {
 				return err
 			}
-			m, err := runPipeline(cmd, ios, s, force)
+			m, err := runPipeline(cmd, ios, s, &pipeline.RunOptions{Force: force})
 			if err != nil {
 				return err
 			}

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/neurodata/neurodata/dandi"
 	"github.com/neurodata/neurodata/pipeline"
+	"github.com/neurodata/neurodata/pipeline/allenrun"
 )
 
 func init() { addCommand(newRunCmd) }
@@ -20,6 +24,8 @@ type runFlags struct {
 	out, memory      string
 	jobs, workers    int
 	force, asJSON    bool
+	apiURL, s3URL    string
+	allenCache       string
 }
 
 func newRunCmd(ios *IOStreams) *cobra.Command {
@@ -29,7 +35,10 @@ func newRunCmd(ios *IOStreams) *cobra.Command {
 		Short: "Run analyses over many sessions into a partitioned Parquet dataset (resumable)",
 		Long: `Runs the analyses of a spec (YAML, unknown fields are errors) over every session
 of its inputs: local files or folders (every *.nwb below), embedded examples,
-DANDI dandisets (streamed with HTTP range reads; glob filters), Allen sessions.
+DANDI dandisets (streamed with HTTP range reads, or mode: fetch into a
+verified cache; glob filters; --api-url / DANDI_API_URL pick the API as for
+ls and fetch), Allen cloud-cache sessions (allen:PROJECT@RELEASE/KIND/ID,
+fetched into --allen-cache, verified).
 Analyses and their options are those of the analyze subcommands (tuning, psth,
 info, decode, rsa, place, stats), with the same option names.
 
@@ -60,6 +69,9 @@ The same without a file: --input and --analysis (repeatable), e.g.
 	f.IntVar(&fl.workers, "workers", 0, "parallel workers inside one analysis (default GOMAXPROCS / jobs)")
 	f.BoolVar(&fl.force, "force", false, "recompute even unchanged results")
 	f.BoolVar(&fl.asJSON, "json", false, "write the manifest as JSON to stdout")
+	f.StringVar(&fl.apiURL, "api-url", "", "DANDI API base URL for dandi inputs (default $DANDI_API_URL or the input's instance)")
+	f.StringVar(&fl.s3URL, "s3-url", "", "Allen S3 base URL for allen inputs (a mirror; default $ALLEN_S3_URL, else AWS)")
+	f.StringVar(&fl.allenCache, "allen-cache", "", "folder allen input sessions are fetched into (default: the user cache dir's neurodata/allen)")
 	return cmd
 }
 
@@ -122,7 +134,11 @@ func runRun(cmd *cobra.Command, ios *IOStreams, args []string, fl *runFlags) err
 	if err != nil {
 		return err
 	}
-	m, err := runPipeline(cmd, ios, s, fl.force)
+	o, err := runOptions(fl)
+	if err != nil {
+		return err
+	}
+	m, err := runPipeline(cmd, ios, s, o)
 	if m != nil {
 		if fl.asJSON {
 			enc := json.NewEncoder(ios.Out)
@@ -137,14 +153,40 @@ func runRun(cmd *cobra.Command, ios *IOStreams, args []string, fl *runFlags) err
 	return err
 }
 
-// runPipeline runs s with progress on stderr and maps the pipeline's errors
-// to exit codes.
-func runPipeline(cmd *cobra.Command, ios *IOStreams, s *pipeline.Spec, force bool) (*pipeline.Manifest, error) {
+// runOptions are the remote-access options of a run: the DANDI API
+// override (--api-url, else DANDI_API_URL, applied per input as ls and fetch
+// do) with DANDI_API_KEY, and the Allen resolver (pipeline/allenrun) with
+// its cache folder and S3 base (--s3-url, else ALLEN_S3_URL).
+func runOptions(fl *runFlags) (*pipeline.RunOptions, error) {
+	api := fl.apiURL
+	if api == "" {
+		api = os.Getenv("DANDI_API_URL")
+	}
+	dir := fl.allenCache
+	if dir == "" {
+		d, err := os.UserCacheDir()
+		if err != nil {
+			d = os.TempDir()
+		}
+		dir = filepath.Join(d, "neurodata", "allen")
+	}
+	return &pipeline.RunOptions{Force: fl.force, DANDIAPIURL: api, DANDI: []dandi.Option{dandi.WithAPIKey(os.Getenv("DANDI_API_KEY"))},
+		Allen: allenrun.New(dir, fl.s3URL)}, nil
+}
+
+// runPipeline runs s with o (nil = local inputs only) with progress on
+// stderr and maps the pipeline's errors to exit codes.
+func runPipeline(cmd *cobra.Command, ios *IOStreams, s *pipeline.Spec, o *pipeline.RunOptions) (*pipeline.Manifest, error) {
 	if s.Out == "" {
 		s.Out = "results"
 	}
-	m, err := pipeline.Run(cmd.Context(), s, &pipeline.RunOptions{ToolVersion: Version, Force: force,
-		Progress: func(msg string) { fmt.Fprintln(ios.ErrOut, msg) }})
+	var ro pipeline.RunOptions
+	if o != nil {
+		ro = *o
+	}
+	ro.ToolVersion = Version
+	ro.Progress = func(msg string) { fmt.Fprintln(ios.ErrOut, msg) } // pipeline.Run serialises the calls
+	m, err := pipeline.Run(cmd.Context(), s, &ro)
 	switch {
 	case err == nil:
 	case errors.Is(err, pipeline.ErrSpec):
