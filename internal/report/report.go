@@ -127,7 +127,7 @@ func Build(dir string, o *Options) (*Report, error) {
 }
 
 func kindOrder(k string) int {
-	for i, x := range []string{"tuning", "psth", "place", "info", "decode", "rsa"} {
+	for i, x := range []string{"tuning", "psth", "place", "stats", "info", "decode", "rsa"} {
 		if x == k {
 			return i
 		}
@@ -277,6 +277,27 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 					return grid(p, func(base string) error { return plots.RasterPSTH(base, "Spikes around each event", us, 3) })
 				}))
 		}
+	case res.Stats != nil:
+		st := res.Stats
+		var rate, cv, cv2, lv, fano []float64
+		burst := 0
+		for _, u := range st.Units {
+			rate, cv, cv2 = append(rate, float64(u.Rate)), append(cv, float64(u.CV)), append(cv2, float64(u.CV2))
+			lv, fano = append(lv, float64(u.LV)), append(fano, float64(u.Fano))
+			if float64(u.LV) > 1 {
+				burst++
+			}
+		}
+		span := "whole recording"
+		if st.Intervals != "" {
+			span = "rows of " + st.Intervals
+		}
+		b.Facts = append(b.Facts, Fact{"units", fmt.Sprint(len(st.Units))}, Fact{"time analysed", fmt.Sprintf("%.1f s (%s)", st.SupportS, span)},
+			Fact{"median rate (Hz)", f3(median(rate))}, Fact{"median ISI CV", f3(median(cv))}, Fact{"median CV2", f3(median(cv2))},
+			Fact{"median LV (1 = Poisson, < 1 regular, > 1 bursty)", f3(median(lv))},
+			Fact{"units with LV > 1 (bursty)", fmt.Sprintf("%d of %d", burst, len(st.Units))},
+			Fact{fmt.Sprintf("median Fano factor (%g s bins; 1 = Poisson)", st.FanoBinS), f3(median(fano))})
+		b.Headline = fmt.Sprintf("median rate %.2f Hz, ISI CV %.2f, LV %.2f, Fano %.2f over %d units", median(rate), median(cv), median(lv), median(fano), len(st.Units))
 	case res.Info != nil:
 		in := res.Info
 		var mi, pl, pv []float64
