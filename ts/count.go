@@ -22,9 +22,10 @@ func CountWindows(dst []int, times, starts, ends []float64) []int {
 	return w.Count(dst, times)
 }
 
-// WindowSet is a list of half-open counting windows [Starts[k], Ends[k]),
-// analysed once (sorted? back to back?) so that counting many spike trains
-// in the same windows pays for the analysis once.
+// WindowSet is a list of half-open counting windows [starts[k], ends[k]),
+// analysed once (sorted? back to back? any negative edge?) so that counting
+// many spike trains in the same windows pays for the analysis once, and the
+// fast path of CountWindows is chosen once.
 type WindowSet struct {
 	starts, ends []float64
 	kind         windowKind
@@ -75,8 +76,9 @@ func classifyWindows(starts, ends []float64) windowKind {
 	return windowsSorted
 }
 
-// Count writes into dst[k] the number of times t with Starts[k] ≤ t <
-// Ends[k] and returns dst, grown if needed. times must be sorted ascending.
+// Count writes into dst[k] the number of times t with starts[k] ≤ t <
+// ends[k] and returns dst, grown if needed. times must be sorted ascending
+// (unsorted times give wrong counts, never a panic).
 func (w *WindowSet) Count(dst []int, times []float64) []int {
 	starts, ends := w.starts, w.ends
 	n := len(starts)

@@ -200,6 +200,13 @@ func FuzzCountWindows(f *testing.F) {
 				times[i] -= 8 // negative times: general path
 			}
 		}
+		if mode&16 != 0 {
+			// Unsorted times break the contract: counts may be wrong but
+			// counting must neither panic nor hang.
+			ws, _ := NewWindowSet([]float64{0, 1, 2, 3}, []float64{1, 2, 3, 64})
+			ws.Count(nil, times)
+			CountWindows(nil, times, []float64{0, 0.5}, []float64{2, 1})
+		}
 		sort.Float64s(times)
 		rest := b[half:]
 		n := len(rest) / 2
