@@ -19,25 +19,7 @@ import (
 // gives the same result as the local file; reruns skip it by the archive's
 // sha256.
 func TestRunDANDIStream(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{}
-	for _, n := range []string{"ecephys_gratings", "behavior_place"} {
-		b, err := examples.ReadFile(n + ".nwb")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(dir, n+".nwb")
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files["sub-1/sub-1_ses-"+n+".nwb"] = p
-	}
-	srv, err := mirror.FromFiles("000999", files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := mirror.NewTestServer(srv)
-	defer ts.Close()
+	_, api := mirrorExamples(t)
 	spec, err := ParseSpec(strings.NewReader(`
 inputs:
   - dandi: DANDI:000999/draft
@@ -49,7 +31,7 @@ analyses:
 		t.Fatal(err)
 	}
 	spec.Out = filepath.Join(t.TempDir(), "results")
-	o := &RunOptions{ToolVersion: "test", DANDI: []dandi.Option{dandi.WithAPIURL(ts.URL + "/api")}}
+	o := &RunOptions{ToolVersion: "test", DANDI: []dandi.Option{dandi.WithAPIURL(api)}}
 	m, err := Run(context.Background(), spec, o)
 	if err != nil {
 		t.Fatal(err)
