@@ -32,7 +32,10 @@ func specErrorf(format string, a ...any) error {
 //	  - dandi: DANDI:000021/draft         # a dandiset ...
 //	    glob: "sub-7*/*.nwb"              # ... filtered by a glob
 //	    mode: stream                      # stream (HTTP range reads) or fetch
-//	  - allen: visual-coding-neuropixels:715093703
+//	  - dandi: DANDI:000021/draft
+//	    mode: fetch                       # download (verified) into cache first
+//	    cache: dandi-cache
+//	  - allen: visual-behavior-neuropixels@0.5.0/ecephys_session/1043752325  # needs RunOptions.Allen (pipeline/allenrun)
 //	analyses:
 //	  - tuning: {intervals: drifting_gratings_presentations, by: orientation}
 //	    sessions: "*gratings*"            # only sessions whose name matches
@@ -71,7 +74,9 @@ type Input struct {
 	// ("*" does not cross "/", "**" does). Default "**/*.nwb".
 	Glob string `yaml:"glob,omitempty" json:"glob,omitempty"`
 	// Mode for remote sessions: "stream" (default; HTTP range reads) or
-	// "fetch" (download into Cache first, verified).
+	// "fetch" (download into Cache first, verified against the archive's
+	// digests and reused by later runs). Cache is relative to the spec's
+	// folder; "" = the user cache dir's neurodata/dandi.
 	Mode  string `yaml:"mode,omitempty" json:"mode,omitempty"`
 	Cache string `yaml:"cache,omitempty" json:"cache,omitempty"`
 }
