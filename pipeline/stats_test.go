@@ -58,3 +58,43 @@ func TestRunStatsStep(t *testing.T) {
 		t.Error("fano-bin -1 accepted")
 	}
 }
+
+// Tuning with a running-speed series: the trials counted as running at a
+// 5 cm/s threshold are the simulation's running presentations (truth
+// running.presentation_running_state: 19 of 136; stationary speed is
+// |N(0, 0.4)| cm/s, running ≥ 4 cm/s with mean 20), and every unit gets a
+// running modulation; without the series none does.
+func TestTuningRunning(t *testing.T) {
+	f, err := openSession(context.Background(), SessionRef{Kind: "example", Location: "ecephys_gratings"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var truth struct {
+		Running struct {
+			State []int `json:"presentation_running_state"`
+		} `json:"running"`
+	}
+	readTruth(t, "ecephys_gratings.truth.json", &truth)
+	want := 0
+	for _, s := range truth.Running.State {
+		want += s
+	}
+	p := &TuningParams{Intervals: "drifting_gratings_presentations", By: "orientation", Running: "processing/running/running_speed", RunningThreshold: 5}
+	r, err := Tuning(context.Background(), f, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.RunningTrials != want || r.Rows != len(truth.Running.State) || r.SpeedUnit == "" {
+		t.Fatalf("%d of %d trials running (%s), truth %d of %d", r.RunningTrials, r.Rows, r.SpeedUnit, want, len(truth.Running.State))
+	}
+	for _, u := range r.Units {
+		if u.RunningModulation == nil || u.RunningP == nil {
+			t.Fatalf("unit %d: no running modulation", u.UnitID)
+		}
+	}
+	p.Running = ""
+	if r, err = Tuning(context.Background(), f, p); err != nil || r.RunningTrials != -1 || r.Units[0].RunningModulation != nil {
+		t.Fatalf("without running: %v, %d, %v", err, r.RunningTrials, r.Units[0].RunningModulation)
+	}
+}
