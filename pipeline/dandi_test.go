@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,14 +157,18 @@ analyses:
 		t.Errorf("rerun downloaded %d bytes again", st.Bytes)
 	}
 
-	// Corrupt bytes on the wire, in a fresh cache: the digest check fails.
+	// Corrupt bytes on the wire, in a fresh cache: the digest check fails,
+	// and the session is a failed session of the run (exit 3 in the CLI),
+	// never analysed from a bad copy.
 	srv.Faults = mirror.NewFaults(mirror.Fault{Kind: mirror.Corrupt})
 	spec.Inputs[0].Cache = t.TempDir()
-	_, err = Run(context.Background(), spec, o)
-	if err == nil || !strings.Contains(err.Error(), "sub-1_ses-ecephys_gratings.nwb") {
-		t.Fatalf("corrupt download: err %v", err)
+	spec.Out = filepath.Join(t.TempDir(), "results")
+	m3, err := Run(context.Background(), spec, o)
+	if !errors.Is(err, ErrPartial) || m3 == nil || m3.Summary.FailedSessions != 1 || len(m3.Errors) != 1 ||
+		!strings.Contains(m3.Errors[0].Error, "sub-1/sub-1_ses-ecephys_gratings.nwb") || !strings.Contains(m3.Errors[0].Error, "checksum") {
+		t.Fatalf("corrupt download: err %v, manifest %+v", err, m3)
 	}
-	t.Logf("corrupt download: %v", err)
+	t.Logf("corrupt download: %s", m3.Errors[0].Error)
 	if _, serr := os.Stat(filepath.Join(spec.Inputs[0].Cache, "000999", "sub-1", "sub-1_ses-ecephys_gratings.nwb")); serr == nil {
 		t.Error("a corrupt download was left at its final path")
 	}

@@ -35,6 +35,10 @@ type SessionRef struct {
 	// examples; for streamed DANDI assets the archive's own sha256 when the
 	// asset metadata lists it, else "dandi-asset:ID@MODIFIED".
 	Digest string `json:"digest"`
+	// Error, when set, says why the session is unavailable (e.g. its
+	// download failed verification); running it fails with this error and
+	// the other sessions go on.
+	Error string `json:"error,omitempty"`
 }
 
 // AllenResolver turns an `allen:` input into sessions. Package
@@ -305,15 +309,22 @@ func fetchDANDI(ctx context.Context, c *dandi.Client, sel *dandi.Selection, inpu
 	}
 	fr := &fetch.Fetcher{Root: cache, Client: c.HTTPClient()}
 	results, ferr := fr.Fetch(ctx, jobs)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(results) != len(jobs) {
+		return nil, fmt.Errorf("pipeline: dandi %q: fetching into %s: %d results for %d files: %v", input, cache, len(results), len(jobs), ferr)
+	}
 	var refs []SessionRef
-	var failed []string
 	for _, r := range results {
 		if r.Status != fetch.StatusDownloaded && r.Status != fetch.StatusSkipped {
 			msg := "not attempted"
 			if r.Err != nil {
 				msg = r.Err.Error()
 			}
-			failed = append(failed, r.Job.Name+": "+msg)
+			// A failed download is a failed session; the others go on.
+			refs = append(refs, SessionRef{Name: sessionName(r.Job.Name), Kind: "file", Location: r.Job.Dest, Size: r.Job.Size,
+				Error: fmt.Sprintf("fetching %s from %s: %s", r.Job.Name, input, msg)})
 			continue
 		}
 		d := ""
@@ -324,18 +335,15 @@ func fetchDANDI(ctx context.Context, c *dandi.Client, sel *dandi.Selection, inpu
 		}
 		refs = append(refs, SessionRef{Name: sessionName(r.Job.Name), Kind: "file", Location: r.Job.Dest, Size: r.Job.Size, Digest: d})
 	}
-	if len(failed) > 0 || ferr != nil {
-		if ferr == nil {
-			ferr = errors.New(strings.Join(failed, "; "))
-		}
-		return nil, fmt.Errorf("pipeline: dandi %q: fetching %d of %d assets into %s failed: %w", input, len(failed), len(jobs), cache, ferr)
-	}
 	sort.Slice(refs, func(a, b int) bool { return refs[a].Name < refs[b].Name })
 	return refs, nil
 }
 
 // openSession opens the NWB file of a session. The caller closes it.
 func openSession(ctx context.Context, ref SessionRef, o *RunOptions) (*nwb.File, error) {
+	if ref.Error != "" {
+		return nil, errors.New(ref.Error)
+	}
 	switch ref.Kind {
 	case "example":
 		r, n, err := examples.Open(ref.Location)
