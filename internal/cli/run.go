@@ -37,8 +37,9 @@ func newRunCmd(ios *IOStreams) *cobra.Command {
 of its inputs: local files or folders (every *.nwb below), embedded examples,
 DANDI dandisets (streamed with HTTP range reads, or mode: fetch into a
 verified cache; glob filters; --api-url / DANDI_API_URL pick the API as for
-ls and fetch), Allen cloud-cache sessions (allen:PROJECT@RELEASE/KIND/ID,
-fetched into --allen-cache, verified).
+ls and fetch), Allen sessions (allen:PROJECT[@RELEASE]/KIND/ID: Visual
+Behavior from the cloud cache, fetched into --allen-cache and verified;
+Visual Coding streamed from its DANDI mirror).
 Analyses and their options are those of the analyze subcommands (tuning, psth,
 info, decode, rsa, place, stats), with the same option names.
 
@@ -170,8 +171,13 @@ func runOptions(fl *runFlags) (*pipeline.RunOptions, error) {
 		}
 		dir = filepath.Join(d, "neurodata", "allen")
 	}
-	return &pipeline.RunOptions{Force: fl.force, DANDIAPIURL: api, DANDI: []dandi.Option{dandi.WithAPIKey(os.Getenv("DANDI_API_KEY"))},
-		Allen: allenrun.New(dir, fl.s3URL)}, nil
+	key := dandi.WithAPIKey(os.Getenv("DANDI_API_KEY"))
+	vc := []dandi.Option{key} // the Visual Coding dandisets, on the archive or the --api-url mirror
+	if api != "" {
+		vc = append(vc, dandi.WithAPIURL(api))
+	}
+	return &pipeline.RunOptions{Force: fl.force, DANDIAPIURL: api, DANDI: []dandi.Option{key},
+		Allen: allenrun.New(dir, fl.s3URL, vc...)}, nil
 }
 
 // runPipeline runs s with o (nil = local inputs only) with progress on

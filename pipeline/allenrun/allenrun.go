@@ -1,6 +1,7 @@
 // Package allenrun lets `neurodata run` (and any runner of package
 // pipeline) take Allen Brain Observatory sessions as inputs: Resolver
-// implements pipeline.AllenResolver on top of package allen's cloud cache.
+// implements pipeline.AllenResolver on top of package allen (the cloud
+// cache of Visual Behavior, and the DANDI mirrors of Visual Coding).
 //
 // It is a separate package so that package pipeline does not import allen:
 // the pipeline knows only the AllenResolver interface, and a runner that
@@ -17,23 +18,28 @@ import (
 	"strings"
 
 	"github.com/neurodata/neurodata/allen"
+	"github.com/neurodata/neurodata/dandi"
 	"github.com/neurodata/neurodata/internal/fetch"
 	"github.com/neurodata/neurodata/nwb"
 	"github.com/neurodata/neurodata/pipeline"
 )
 
-// Resolver fetches an Allen session's NWB files into Cache (verified by
-// BLAKE2b-512; a verified file already there is kept) and opens them
-// locally.
+// Resolver fetches a cloud-cache session's NWB files into Cache (verified
+// by BLAKE2b-512; a verified file already there is kept) and opens them
+// locally. Sessions of the DANDI-mirrored projects (Visual Coding) are
+// found on DANDI through the DANDI client and become streamed dandi
+// sessions (pipeline opens those with RunOptions.DANDI).
 type Resolver struct {
 	Cache *allen.Cache
+	DANDI *dandi.Client // for the Visual Coding projects; nil = the public archive
 }
 
 // New returns a Resolver caching under dir and reading the buckets from
-// s3URL ("" = $ALLEN_S3_URL, else AWS).
-func New(dir, s3URL string) *Resolver {
+// s3URL ("" = $ALLEN_S3_URL, else AWS); dandiOpts configure the DANDI
+// client of the Visual Coding projects.
+func New(dir, s3URL string, dandiOpts ...dandi.Option) *Resolver {
 	c := allen.NewClient(s3URL, nil)
-	return &Resolver{Cache: &allen.Cache{Dir: dir, Client: c}}
+	return &Resolver{Cache: &allen.Cache{Dir: dir, Client: c}, DANDI: dandi.NewClient(dandiOpts...)}
 }
 
 var _ pipeline.AllenResolver = (*Resolver)(nil)
@@ -57,9 +63,11 @@ func (r *Resolver) ResolveAllen(ctx context.Context, s string) ([]pipeline.Sessi
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", pipeline.ErrSpec, err)
 	}
+	if _, err := p.SessionKind(ref.Kind); err != nil {
+		return nil, fmt.Errorf("%w: %v", pipeline.ErrSpec, err)
+	}
 	if p.Source == allen.DANDIMirror {
-		return nil, fmt.Errorf("%w: %s: %s is served from DANDI (%s); give it as a dandi input (e.g. dandi: DANDI:%s, glob: \"*%d*\")",
-			pipeline.ErrSpec, s, p.Name, strings.Join(p.Dandisets, ", "), p.Dandisets[0], ref.SessionID)
+		return r.resolveVC(ctx, s, p, ref)
 	}
 	rel, err := r.Cache.Release(ctx, p, ref.Release)
 	if err != nil {
@@ -110,6 +118,39 @@ func (r *Resolver) ResolveAllen(ctx context.Context, s string) ([]pipeline.Sessi
 			return nil, fmt.Errorf("allenrun: %s: %w", s, err)
 		}
 		out = append(out, pipeline.SessionRef{Name: name, Kind: "allen", Location: local, Size: fi.Size(), Digest: "blake2b-512:" + f.Hash})
+	}
+	return out, nil
+}
+
+// resolveVC finds a Visual Coding session's NWB on DANDI (no LFP files):
+// one streamed dandi session per file, with the archive's sha256 as digest.
+func (r *Resolver) resolveVC(ctx context.Context, s string, p *allen.Project, ref *allen.Ref) ([]pipeline.SessionRef, error) {
+	dc := r.DANDI
+	if dc == nil {
+		dc = dandi.NewClient()
+	}
+	sel, err := allen.ResolveVCSession(ctx, dc, p, ref.Release, ref.SessionID, false)
+	if err != nil {
+		return nil, err
+	}
+	base := fmt.Sprintf("%s.%s_%d", p.Name, ref.Kind, ref.SessionID)
+	var out []pipeline.SessionRef
+	for _, a := range sel.Assets {
+		if a.Blob == nil {
+			continue
+		}
+		name := base
+		if len(sel.Assets) > 1 {
+			name += "." + strings.TrimSuffix(path.Base(a.Path), ".nwb")
+		}
+		d := fmt.Sprintf("dandi-asset:%s@%s", a.AssetID, a.Modified.UTC().Format("2006-01-02T15:04:05Z"))
+		if a.Metadata != nil && a.Metadata.Digest["dandi:sha2-256"] != "" {
+			d = "sha256:" + a.Metadata.Digest["dandi:sha2-256"]
+		}
+		out = append(out, pipeline.SessionRef{Name: name, Kind: "dandi", Location: dc.DownloadURL(a.AssetID), Size: a.Size, Digest: d})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("allenrun: %s: no NWB file on DANDI %s", s, sel.DandisetID)
 	}
 	return out, nil
 }

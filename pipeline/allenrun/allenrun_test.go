@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/neurodata/neurodata/allen/s3emu"
+	"github.com/neurodata/neurodata/dandi"
+	"github.com/neurodata/neurodata/dandi/mirror"
+	"github.com/neurodata/neurodata/examples"
 	"github.com/neurodata/neurodata/pipeline"
 )
 
@@ -84,13 +87,67 @@ analyses:
 	}
 }
 
-// References that are not sessions, unknown projects and DANDI-mirrored
-// projects are the user's input errors (ErrSpec), before any network use.
+// References that are not sessions, unknown projects and unknown session
+// kinds are the user's input errors (ErrSpec), before any network use.
 func TestResolveAllenBadRefs(t *testing.T) {
 	res := New(t.TempDir(), "http://127.0.0.1:1") // nothing listens: a network call would fail differently
-	for _, s := range []string{"visual-behavior-neuropixels", "no-such-project@1/ecephys_session/1", "visual-coding-neuropixels/session/715093703", "allen:vbn@0.5.0/ecephys_session/x"} {
+	for _, s := range []string{"visual-behavior-neuropixels", "no-such-project@1/ecephys_session/1", "visual-coding-neuropixels/nosuchkind/715093703", "allen:vbn@0.5.0/ecephys_session/x"} {
 		if _, err := res.ResolveAllen(context.Background(), s); !errors.Is(err, pipeline.ErrSpec) {
 			t.Errorf("%s: err %v, want ErrSpec", s, err)
 		}
+	}
+}
+
+// A Visual Coding session (a DANDI-mirrored project) is found on the DANDI
+// emulator by its session id in the asset path and streamed; its tuning
+// equals the embedded copy's (the emulator serves those bytes).
+func TestRunAllenVisualCoding(t *testing.T) {
+	b, err := examples.ReadFile("ecephys_gratings.nwb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "s.nwb")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := mirror.FromFiles("000021", map[string]string{"sub-699733573/sub-699733573_ses-715093703.nwb": p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := mirror.NewTestServer(srv)
+	defer ts.Close()
+	res := New(t.TempDir(), "http://127.0.0.1:1", dandi.WithAPIURL(ts.URL+"/api"))
+	spec, err := pipeline.ParseSpec(strings.NewReader(`
+inputs:
+  - allen: visual-coding-neuropixels/session/715093703
+analyses:
+  - tuning: {intervals: drifting_gratings_presentations, by: orientation}
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Out = filepath.Join(t.TempDir(), "results")
+	m, err := pipeline.Run(context.Background(), spec, &pipeline.RunOptions{ToolVersion: "test", Allen: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := m.Inputs
+	if len(in) != 1 || in[0].Kind != "dandi" || in[0].Name != "visual-coding-neuropixels.session_715093703" || !strings.HasPrefix(in[0].Location, ts.URL) {
+		t.Fatalf("inputs %+v", in)
+	}
+	r, err := pipeline.ReadResult(spec.Out, m.Results[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := pipeline.RunSession(context.Background(), pipeline.SessionRef{Name: "x", Kind: "example", Location: "ecephys_gratings"}, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, bb := r.Tuning.Units, local.Analyses[0].Tuning.Units
+	if len(a) != 40 || len(a) != len(bb) || a[5].Rates[2] != bb[5].Rates[2] || a[39].GDSI != bb[39].GDSI {
+		t.Fatal("streamed Visual Coding result differs from the local one")
+	}
+	if _, err := res.ResolveAllen(context.Background(), "visual-coding-neuropixels/session/715093704"); err == nil || !strings.Contains(err.Error(), "715093703") {
+		t.Errorf("unknown session: %v (want the closest ids named)", err)
 	}
 }
