@@ -31,21 +31,8 @@ func TestRunAllenInput(t *testing.T) {
 	defer ts.Close()
 	cache := t.TempDir()
 	res := New(cache, ts.URL)
-	spec, err := pipeline.ParseSpec(strings.NewReader(`
-inputs:
-  - allen: visual-behavior-neuropixels@0.5.0/ecephys_session/1043752325
-analyses:
-  - tuning: {intervals: drifting_gratings_presentations, by: orientation}
-`), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec.Out = filepath.Join(t.TempDir(), "results")
 	o := &pipeline.RunOptions{ToolVersion: "test", Allen: res}
-	m, err := pipeline.Run(context.Background(), spec, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec, m := runAllen(t, "visual-behavior-neuropixels@0.5.0/ecephys_session/1043752325", o)
 	in := m.Inputs
 	if len(in) != 1 || in[0].Kind != "allen" || in[0].Name != "visual-behavior-neuropixels-0.5.0.ecephys_session_1043752325" ||
 		!strings.HasPrefix(in[0].Digest, "blake2b-512:") || !strings.HasPrefix(in[0].Location, cache) {
@@ -58,25 +45,7 @@ analyses:
 	if d := s3emu.Blake2b512(got); "blake2b-512:"+d != in[0].Digest {
 		t.Fatalf("cached file's BLAKE2b %s, manifest %s", d, in[0].Digest)
 	}
-	r, err := pipeline.ReadResult(spec.Out, m.Results[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	local, err := pipeline.RunSession(context.Background(), pipeline.SessionRef{Name: "x", Kind: "file", Location: filepath.Join(fixtures, "ecephys_gratings.nwb")}, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b := r.Tuning.Units, local.Analyses[0].Tuning.Units
-	if len(a) == 0 || len(a) != len(b) {
-		t.Fatalf("%d vs %d units", len(a), len(b))
-	}
-	for i := range a {
-		for c := range a[i].Rates {
-			if a[i].Rates[c] != b[i].Rates[c] {
-				t.Fatalf("unit %d condition %d: via allen %v, local %v", i, c, a[i].Rates[c], b[i].Rates[c])
-			}
-		}
-	}
+	sameTuning(t, spec, m, pipeline.SessionRef{Name: "x", Kind: "file", Location: filepath.Join(fixtures, "ecephys_gratings.nwb")})
 	fx.Server.ResetStats()
 	m2, err := pipeline.Run(context.Background(), spec, o)
 	if err != nil || m2.Summary.Cached != 1 || m2.Summary.Computed != 0 {
@@ -117,37 +86,54 @@ func TestRunAllenVisualCoding(t *testing.T) {
 	ts := mirror.NewTestServer(srv)
 	defer ts.Close()
 	res := New(t.TempDir(), "http://127.0.0.1:1", dandi.WithAPIURL(ts.URL+"/api"))
-	spec, err := pipeline.ParseSpec(strings.NewReader(`
-inputs:
-  - allen: visual-coding-neuropixels/session/715093703
-analyses:
-  - tuning: {intervals: drifting_gratings_presentations, by: orientation}
-`), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec.Out = filepath.Join(t.TempDir(), "results")
-	m, err := pipeline.Run(context.Background(), spec, &pipeline.RunOptions{ToolVersion: "test", Allen: res})
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec, m := runAllen(t, "visual-coding-neuropixels/session/715093703", &pipeline.RunOptions{ToolVersion: "test", Allen: res})
 	in := m.Inputs
 	if len(in) != 1 || in[0].Kind != "dandi" || in[0].Name != "visual-coding-neuropixels.session_715093703" || !strings.HasPrefix(in[0].Location, ts.URL) {
 		t.Fatalf("inputs %+v", in)
 	}
+	sameTuning(t, spec, m, pipeline.SessionRef{Name: "x", Kind: "example", Location: "ecephys_gratings"})
+	if _, err := res.ResolveAllen(context.Background(), "visual-coding-neuropixels/session/715093704"); err == nil || !strings.Contains(err.Error(), "715093703") {
+		t.Errorf("unknown session: %v (want the closest ids named)", err)
+	}
+}
+
+// runAllen runs drifting-grating tuning on one allen input into a fresh
+// results folder; any error is fatal.
+func runAllen(t *testing.T, ref string, o *pipeline.RunOptions) (*pipeline.Spec, *pipeline.Manifest) {
+	t.Helper()
+	spec, err := pipeline.ParseSpec(strings.NewReader("inputs:\n  - allen: "+ref+"\nanalyses:\n  - tuning: {intervals: drifting_gratings_presentations, by: orientation}\n"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Out = filepath.Join(t.TempDir(), "results")
+	m, err := pipeline.Run(context.Background(), spec, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec, m
+}
+
+// sameTuning checks that the stored tuning result of m equals the step run
+// on the local session ref (bit for bit: the same bytes were served).
+func sameTuning(t *testing.T, spec *pipeline.Spec, m *pipeline.Manifest, ref pipeline.SessionRef) {
+	t.Helper()
 	r, err := pipeline.ReadResult(spec.Out, m.Results[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	local, err := pipeline.RunSession(context.Background(), pipeline.SessionRef{Name: "x", Kind: "example", Location: "ecephys_gratings"}, spec)
+	local, err := pipeline.RunSession(context.Background(), ref, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, bb := r.Tuning.Units, local.Analyses[0].Tuning.Units
-	if len(a) != 40 || len(a) != len(bb) || a[5].Rates[2] != bb[5].Rates[2] || a[39].GDSI != bb[39].GDSI {
-		t.Fatal("streamed Visual Coding result differs from the local one")
+	a, b := r.Tuning.Units, local.Analyses[0].Tuning.Units
+	if len(a) == 0 || len(a) != len(b) {
+		t.Fatalf("%d vs %d units", len(a), len(b))
 	}
-	if _, err := res.ResolveAllen(context.Background(), "visual-coding-neuropixels/session/715093704"); err == nil || !strings.Contains(err.Error(), "715093703") {
-		t.Errorf("unknown session: %v (want the closest ids named)", err)
+	for i := range a {
+		for c := range a[i].Rates {
+			if a[i].Rates[c] != b[i].Rates[c] {
+				t.Fatalf("unit %d condition %d: via allen %v, local %v", i, c, a[i].Rates[c], b[i].Rates[c])
+			}
+		}
 	}
 }
