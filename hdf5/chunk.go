@@ -643,6 +643,15 @@ func (ds *Dataset) decodeChunk(loc chunkLoc, specs []filter.Spec, raw []byte, sk
 }
 
 func (ds *Dataset) readChunked(dst []byte, s *selection) error {
+	return ds.readChunkedLazy(func() []byte { return dst }, s)
+}
+
+// readChunkedLazy is readChunked with the destination obtained from dstFn
+// (called at most once per copy, from the workers; it must return the same
+// zeroed slice every time): a caller can defer allocating (and zeroing)
+// a large destination until the first chunk is decoded, so that the
+// zeroing overlaps with the other workers' decoding.
+func (ds *Dataset) readChunkedLazy(dstFn func() []byte, s *selection) error {
 	rank := len(ds.dims)
 	es := ds.dtype.Size
 	if rank == 0 {
@@ -727,7 +736,7 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 				if ds.chunkBytes() > uint64(ds.f.opts.maxAlloc) {
 					return fmt.Errorf("hdf5: %s: fill chunk of %d bytes: %w", ds.path, ds.chunkBytes(), ErrTooLarge)
 				}
-				copySel(dst, getFill(), ds.dims, j.origin, ds.chunkDims, s, es)
+				copySel(dstFn(), getFill(), ds.dims, j.origin, ds.chunkDims, s, es)
 			}
 			return nil
 		}
@@ -744,7 +753,7 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 		ck := chunkCacheKey{ds: ds.addr, key: j.key}
 		if useCache {
 			if b := ds.f.chunks.get(ck); b != nil {
-				copySel(dst, b, ds.dims, j.origin, ds.chunkDims, s, es)
+				copySel(dstFn(), b, ds.dims, j.origin, ds.chunkDims, s, es)
 				return nil
 			}
 		}
@@ -754,7 +763,7 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 			if err != nil {
 				return err
 			}
-			copySelShuffled(dst, b, ds.dims, j.origin, ds.chunkDims, s, es)
+			copySelShuffled(dstFn(), b, ds.dims, j.origin, ds.chunkDims, s, es)
 			release()
 			return nil
 		}
@@ -762,7 +771,7 @@ func (ds *Dataset) readChunked(dst []byte, s *selection) error {
 		if err != nil {
 			return err
 		}
-		copySel(dst, b, ds.dims, j.origin, ds.chunkDims, s, es)
+		copySel(dstFn(), b, ds.dims, j.origin, ds.chunkDims, s, es)
 		if useCache {
 			if !owned {
 				// b lives in the pooled raw buffer (no filter ran): copy

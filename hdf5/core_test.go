@@ -599,3 +599,42 @@ func TestCopySelShuffled(t *testing.T) {
 		}
 	}
 }
+
+// TestReadFloat32sLazyAlloc: with the result allocated by the chunk
+// workers (forced here for small reads), ReadFloat32s equals ReadFloat64s
+// (which allocates up front) on the filtered float32 datasets of
+// testdata/hdf5/filters.h5, whole and as a strided hyperslab.
+func TestReadFloat32sLazyAlloc(t *testing.T) {
+	old := lazyAllocMin
+	lazyAllocMin = 0
+	defer func() { lazyAllocMin = old }()
+	f, err := Open(filepath.Join("..", "testdata", "hdf5", "filters.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, name := range []string{"deflate", "lzf", "shuffle_deflate"} {
+		ds, err := f.Dataset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sel := range []*Hyperslab{nil, {Start: []uint64{3, 5}, Count: []uint64{12, 9}, Stride: []uint64{3, 5}}} {
+			got, err := ds.ReadFloat32s(sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := ds.ReadFloat64s(sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || len(got) == 0 {
+				t.Fatalf("%s: %d values, want %d", name, len(got), len(want))
+			}
+			for i := range got {
+				if float64(got[i]) != want[i] {
+					t.Fatalf("%s %v: value %d = %v, want %v", name, sel, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

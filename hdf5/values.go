@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
 	"unsafe"
 )
 
@@ -600,6 +601,23 @@ func (ds *Dataset) ReadFloat64s(sel *Hyperslab) ([]float64, error) {
 	return out, numToFloat64(out, raw, t)
 }
 
+// lazyAllocMin is the element count from which ReadFloat32s lets the
+// chunk workers allocate its result (a variable so tests reach that path).
+var lazyAllocMin uint64 = 1 << 16
+
+// readChunkedLazySafe is readChunkedLazy with readInto's panic guard.
+func (ds *Dataset) readChunkedLazySafe(dstFn func() []byte, s *selection) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("hdf5: %s: internal error: %v", ds.path, p)
+		}
+	}()
+	if s.n == 0 {
+		return nil
+	}
+	return ds.readChunkedLazy(dstFn, s)
+}
+
 // ReadFloat32s reads float32 (or narrower numeric) elements as float32
 // without a float64 round trip; it is the fastest way to read float32 data.
 func (ds *Dataset) ReadFloat32s(sel *Hyperslab) ([]float32, error) {
@@ -612,11 +630,22 @@ func (ds *Dataset) ReadFloat32s(sel *Hyperslab) ([]float32, error) {
 		if s.n > uint64(ds.f.opts.maxAlloc)/4 {
 			return nil, fmt.Errorf("hdf5: %s: %w", ds.path, ErrTooLarge)
 		}
-		out := make([]float32, s.n)
-		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*4)
-		if err := ds.readInto(b, s); err != nil {
+		var out []float32
+		var once sync.Once
+		alloc := func() []byte {
+			once.Do(func() { out = make([]float32, s.n) })
+			return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(out))), len(out)*4)
+		}
+		if ds.layout == LayoutChunked && len(ds.filters) > 0 && ds.stored == nil && s.n >= lazyAllocMin {
+			// a large filtered read: the first worker to finish a chunk
+			// allocates (zeroes) out while the others keep decoding
+			if err := ds.readChunkedLazySafe(alloc, s); err != nil {
+				return nil, err
+			}
+		} else if err := ds.readInto(alloc(), s); err != nil {
 			return nil, err
 		}
+		b := alloc()
 		if t.BigEndian {
 			for i := 0; i+4 <= len(b); i += 4 {
 				b[i], b[i+1], b[i+2], b[i+3] = b[i+3], b[i+2], b[i+1], b[i]
