@@ -147,10 +147,11 @@
 // # Cost
 //
 // BenchmarkUnits (bench/info.sh): 300 units × 136 presentations, default
-// binning, 1000 permutations each, all six estimators in sequence: 8.4 CPU
-// seconds with one worker, of which quadratic extrapolation takes 4.8 (61
-// plug-in tables per estimate); two workers use 8.5–8.8 CPU seconds (≤ 4%
-// overhead). Wall time was 11.5–13 s with one worker on a shared 2-vCPU
-// machine at load average 8–17, where the measured two-worker speed-ups
-// (0.8–1.2× overall) reflect the other load rather than the code.
+// binning, 1000 permutations each, all six estimators in sequence. On the
+// 2-vCPU machine at load average 1.2–1.5 (bench/info.sh 3, medians of 3
+// rounds; a single round gave the same within 10%): 7.2 s wall with one
+// worker, 4.3 s with two, a 1.69× speed-up (qe 1.96×, the short plug-in,
+// mm, pt, shuffle and nsb runs 1.37–1.48×). CPU time is 7.6 s with one
+// worker and 8.1 s with two (≤ 6% overhead); quadratic extrapolation takes
+// 4.2 of the 7.6 CPU seconds (61 plug-in tables per estimate).
 package info
