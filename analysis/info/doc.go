@@ -149,7 +149,7 @@
 // BenchmarkUnits (bench/info.sh): 300 units × 136 presentations, default
 // binning, 1000 permutations each, all six estimators in sequence. On the
 // 2-vCPU machine at load average 1.2–1.5 (bench/info.sh 3, medians of 3
-// rounds; a single round gave the same within 10%): 7.2 s wall with one
+// rounds; a single round just before: 6.95 s and 3.90 s, 1.78×): 7.2 s wall with one
 // worker, 4.3 s with two, a 1.69× speed-up (qe 1.96×, the short plug-in,
 // mm, pt, shuffle and nsb runs 1.37–1.48×). CPU time is 7.6 s with one
 // worker and 8.1 s with two (≤ 6% overhead); quadratic extrapolation takes
