@@ -327,3 +327,29 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(k)
 	return k
 }
+
+// WriteColumnsFile builds one record batch from cols (see FromColumns) and
+// writes it to path in format f, atomically. It is the whole Arrow round
+// trip for callers that only hold plain Go slices (analysis results), so
+// they need not import Arrow themselves.
+func WriteColumnsFile(path string, f Format, meta map[string]string, cols ...Col) error {
+	mem := memory.DefaultAllocator
+	rec, err := FromColumns(mem, meta, cols...)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	return WriteRecordFile(path, f, mem, rec)
+}
+
+// WriteTypedColumnsFile is WriteColumnsFile for typed, nullable columns (see
+// FromTypedColumns).
+func WriteTypedColumnsFile(path string, f Format, meta map[string]string, cols ...TypedCol) error {
+	mem := memory.DefaultAllocator
+	rec, err := FromTypedColumns(mem, meta, cols...)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	return WriteRecordFile(path, f, mem, rec)
+}

@@ -6,8 +6,6 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/neurodata/neurodata/nwbarrow"
 	_ "github.com/neurodata/neurodata/nwbarrow/parquet" // registers nwbarrow.Parquet
 )
@@ -227,13 +225,7 @@ func (a *AnalysisResult) WriteParquet(path string) error {
 	if err != nil {
 		return err
 	}
-	mem := memory.DefaultAllocator
-	rec, err := nwbarrow.FromColumns(mem, meta, cols...)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	return nwbarrow.WriteRecordFile(path, nwbarrow.Parquet, mem, rec)
+	return nwbarrow.WriteColumnsFile(path, nwbarrow.Parquet, meta, cols...)
 }
 
 func mustJSON(v any) string {

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"text/tabwriter"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -327,13 +326,8 @@ func writeAllenTable(ios *IOStreams, out string, t *allen.Table, project, releas
 	if !ok {
 		return usagef("--out %s: unknown extension (want .parquet, .arrow, .csv or .jsonl)", out)
 	}
-	mem := memory.DefaultAllocator
-	rec, err := nwbarrow.FromTypedColumns(mem, map[string]string{"allen.project": project, "allen.release": release, "allen.table": t.Name}, allenRecordColumns(t)...)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	if err := nwbarrow.WriteRecordFile(out, f, mem, rec); err != nil {
+	meta := map[string]string{"allen.project": project, "allen.release": release, "allen.table": t.Name}
+	if err := nwbarrow.WriteTypedColumnsFile(out, f, meta, allenRecordColumns(t)...); err != nil {
 		return err
 	}
 	fmt.Fprintf(ios.ErrOut, "%s: %d rows written to %s\n", t.Name, t.Rows, out)

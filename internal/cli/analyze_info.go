@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -227,8 +226,7 @@ func writeInfoTable(path string, r *infoResult) error {
 	if err != nil {
 		return err
 	}
-	mem := memory.DefaultAllocator
-	rec, err := nwbarrow.FromColumns(mem, map[string]string{"neurodata.provenance": string(prov)},
+	return nwbarrow.WriteColumnsFile(path, format, map[string]string{"neurodata.provenance": string(prov)},
 		nwbarrow.Col{Name: "unit_id", Values: id},
 		nwbarrow.Col{Name: "mi_bits", Values: mi, Unit: "bits", Description: "estimator " + r.Provenance.Estimator},
 		nwbarrow.Col{Name: "mi_plugin_bits", Values: pl, Unit: "bits"},
@@ -236,11 +234,6 @@ func writeInfoTable(path string, r *infoResult) error {
 		nwbarrow.Col{Name: "p", Values: p, Description: "permutation p = (1 + #null >= obs)/(1 + n)"},
 		nwbarrow.Col{Name: "ssi", Values: ssi, Unit: "bits", Description: "stimulus-specific information per condition: " + strings.Join(r.Provenance.Conditions, ",")},
 	)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	return nwbarrow.WriteRecordFile(path, format, mem, rec)
 }
 
 // plotInfo writes info_mi.png (estimate vs plug-in per unit) and

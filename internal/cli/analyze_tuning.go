@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/spf13/cobra"
 
 	"github.com/neurodata/neurodata/analysis"
@@ -138,13 +137,7 @@ func anWriteTable(path string, prov anProvenance, cols ...nwbarrow.Col) error {
 	if err != nil {
 		return err
 	}
-	mem := memory.DefaultAllocator
-	rec, err := nwbarrow.FromColumns(mem, map[string]string{"neurodata.provenance": string(meta)}, cols...)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	return nwbarrow.WriteRecordFile(path, format, mem, rec)
+	return nwbarrow.WriteColumnsFile(path, format, map[string]string{"neurodata.provenance": string(meta)}, cols...)
 }
 
 func anMkdir(dir string) error {
