@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/neurodata/neurodata/dandi/mirror"
 )
 
 // ObjectVersion is one stored version of a key.
@@ -265,23 +267,10 @@ func (s *Server) object(w http.ResponseWriter, r *http.Request, bucket, key stri
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("Last-Modified", v.Modified.Format(http.TimeFormat))
 	h.Set("Content-Type", "binary/octet-stream")
-	start, n, status := int64(0), size, http.StatusOK
-	if rg := r.Header.Get("Range"); rg != "" {
-		if ir := r.Header.Get("If-Range"); ir != "" && ir != etag {
-			rg = ""
-		}
-		if rg != "" {
-			first, length, ok := parseRange(rg, size)
-			switch {
-			case ok && first >= size:
-				h.Set("Content-Range", fmt.Sprintf("bytes */%d", size))
-				s3Error(w, http.StatusRequestedRangeNotSatisfiable, "InvalidRange")
-				return
-			case ok:
-				start, n, status = first, length, http.StatusPartialContent
-				h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+n-1, size))
-			}
-		}
+	start, n, status, unsatisfiable := mirror.ResolveRange(r, h, etag, size)
+	if unsatisfiable {
+		s3Error(w, http.StatusRequestedRangeNotSatisfiable, "InvalidRange")
+		return
 	}
 	h.Set("Content-Length", strconv.FormatInt(n, 10))
 	if r.Method == http.MethodHead {
@@ -324,42 +313,6 @@ func (s *Server) object(w http.ResponseWriter, r *http.Request, bucket, key stri
 			}
 		}
 	}
-}
-
-// parseRange parses one S3 byte range; ok is false for forms S3 ignores
-// (malformed, inverted, multiple ranges), which get the whole object.
-func parseRange(v string, size int64) (first, length int64, ok bool) {
-	spec, found := strings.CutPrefix(strings.TrimSpace(v), "bytes=")
-	if !found || strings.Contains(spec, ",") {
-		return 0, 0, false
-	}
-	a, b, found := strings.Cut(spec, "-")
-	if !found {
-		return 0, 0, false
-	}
-	if a == "" {
-		k, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || k <= 0 {
-			return 0, 0, false
-		}
-		k = min(k, size)
-		return size - k, k, true
-	}
-	x, err := strconv.ParseInt(a, 10, 64)
-	if err != nil || x < 0 {
-		return 0, 0, false
-	}
-	if x >= size {
-		return x, 0, true
-	}
-	y := size - 1
-	if b != "" {
-		if y, err = strconv.ParseInt(b, 10, 64); err != nil || y < x {
-			return 0, 0, false
-		}
-		y = min(y, size-1)
-	}
-	return x, y - x + 1, true
 }
 
 func s3Error(w http.ResponseWriter, status int, code string) {

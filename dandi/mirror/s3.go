@@ -64,24 +64,10 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 		s3Error(w, http.StatusPreconditionFailed, "PreconditionFailed")
 		return
 	}
-	start, n := int64(0), a.Size
-	status := http.StatusOK
-	if rg := r.Header.Get("Range"); rg != "" {
-		if ir := r.Header.Get("If-Range"); ir != "" && ir != etag {
-			rg = "" // validator differs: whole object
-		}
-		if rg != "" {
-			first, length, ok := parseRange(rg, a.Size)
-			switch {
-			case ok && first >= a.Size:
-				h.Set("Content-Range", fmt.Sprintf("bytes */%d", a.Size))
-				s3Error(w, http.StatusRequestedRangeNotSatisfiable, "InvalidRange")
-				return
-			case ok:
-				start, n, status = first, length, http.StatusPartialContent
-				h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+n-1, a.Size))
-			}
-		}
+	start, n, status, unsatisfiable := ResolveRange(r, h, etag, a.Size)
+	if unsatisfiable {
+		s3Error(w, http.StatusRequestedRangeNotSatisfiable, "InvalidRange")
+		return
 	}
 	h.Set("Content-Length", strconv.FormatInt(n, 10))
 	w.WriteHeader(status)
@@ -104,6 +90,34 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 		body = io.NewSectionReader(a.Content, start, n)
 	}
 	io.Copy(w, body)
+}
+
+// ResolveRange applies S3's Range and If-Range rules to a request for an
+// object of size bytes whose quoted ETag is etag. It returns the span to
+// serve (start, n bytes) and the status (200 for the whole object, 206 for a
+// range) and sets Content-Range on h. unsatisfiable is true when the range
+// starts at or past size: Content-Range is then "bytes */size" and the
+// caller answers 416 InvalidRange. An If-Range that differs from etag, or a
+// malformed or multiple range, yields the whole object.
+func ResolveRange(r *http.Request, h http.Header, etag string, size int64) (start, n int64, status int, unsatisfiable bool) {
+	start, n, status = 0, size, http.StatusOK
+	rg := r.Header.Get("Range")
+	if rg == "" {
+		return start, n, status, false
+	}
+	if ir := r.Header.Get("If-Range"); ir != "" && ir != etag {
+		return start, n, status, false // validator differs: whole object
+	}
+	first, length, ok := parseRange(rg, size)
+	switch {
+	case ok && first >= size:
+		h.Set("Content-Range", fmt.Sprintf("bytes */%d", size))
+		return 0, 0, 0, true
+	case ok:
+		start, n, status = first, length, http.StatusPartialContent
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+n-1, size))
+	}
+	return start, n, status, false
 }
 
 // parseRange parses a single S3-style byte range. ok is false for
