@@ -357,13 +357,7 @@ func (m *LDA) decision(x mat.Matrix) *mat.Dense {
 	}
 	p, _ := m.coef.Dims()
 	checkCols("lda", x, p)
-	var z mat.Dense
-	z.Mul(x, m.coef)
-	r, _ := z.Dims()
-	for i := 0; i < r; i++ {
-		floats.Add(z.RawRowView(i), m.intercept)
-	}
-	return &z
+	return affineRows(x, m.coef, m.intercept)
 }
 
 // Predict implements Classifier.
@@ -373,15 +367,5 @@ func (m *LDA) Predict(dst []int, x mat.Matrix) []int {
 
 // PredictProba implements ProbClassifier (softmax of the decision values).
 func (m *LDA) PredictProba(dst *mat.Dense, x mat.Matrix) *mat.Dense {
-	z := m.decision(x)
-	softmaxRows(z)
-	if dst == nil {
-		return z
-	}
-	if dst.IsEmpty() {
-		r, c := z.Dims()
-		dst.ReuseAs(r, c)
-	}
-	dst.Copy(z)
-	return dst
+	return softmaxInto(dst, m.decision(x))
 }

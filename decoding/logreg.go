@@ -218,13 +218,7 @@ func (m *LogisticRegression) scores(x mat.Matrix) *mat.Dense {
 	if m.scaler != nil {
 		xd = m.scaler.Transform(x)
 	}
-	var z mat.Dense
-	z.Mul(xd, m.w.T())
-	r, _ := z.Dims()
-	for i := 0; i < r; i++ {
-		floats.Add(z.RawRowView(i), m.b)
-	}
-	return &z
+	return affineRows(xd, m.w.T(), m.b)
 }
 
 // Predict implements Classifier.
@@ -234,7 +228,25 @@ func (m *LogisticRegression) Predict(dst []int, x mat.Matrix) []int {
 
 // PredictProba implements ProbClassifier.
 func (m *LogisticRegression) PredictProba(dst *mat.Dense, x mat.Matrix) *mat.Dense {
-	z := m.scores(x)
+	return softmaxInto(dst, m.scores(x))
+}
+
+// affineRows returns the decision values x·w with b added to every row, the
+// shared scoring step of the linear classifiers.
+func affineRows(x, w mat.Matrix, b []float64) *mat.Dense {
+	var z mat.Dense
+	z.Mul(x, w)
+	r, _ := z.Dims()
+	for i := 0; i < r; i++ {
+		floats.Add(z.RawRowView(i), b)
+	}
+	return &z
+}
+
+// softmaxInto turns the decision values z into class probabilities (in
+// place) and returns them in dst: z itself when dst is nil, dst resized
+// when it is empty.
+func softmaxInto(dst, z *mat.Dense) *mat.Dense {
 	softmaxRows(z)
 	if dst == nil {
 		return z
