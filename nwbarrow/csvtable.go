@@ -32,35 +32,15 @@ var TimestampUTC = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"
 // columns. meta goes to the schema metadata. The caller releases the
 // result.
 func FromTypedColumns(mem memory.Allocator, meta map[string]string, cols ...TypedCol) (arrow.RecordBatch, error) {
-	fields := make([]arrow.Field, len(cols))
-	arrs := make([]arrow.Array, 0, len(cols))
-	defer func() {
-		for _, a := range arrs {
-			a.Release()
-		}
-	}()
-	n := -1
-	for i, c := range cols {
-		a, err := typedArray(mem, c)
-		if err != nil {
-			return nil, fmt.Errorf("nwbarrow: column %q: %w", c.Name, err)
-		}
-		arrs = append(arrs, a)
-		if n >= 0 && a.Len() != n {
-			return nil, fmt.Errorf("nwbarrow: column %q has %d rows, previous columns %d", c.Name, a.Len(), n)
-		}
-		n = a.Len()
+	return recordOf(meta, len(cols), func(i int) (arrow.Field, arrow.Array, error) {
+		c := cols[i]
 		md := map[string]string{}
 		if c.Description != "" {
 			md["description"] = c.Description
 		}
-		fields[i] = arrow.Field{Name: c.Name, Type: a.DataType(), Nullable: true, Metadata: metaOf(md)}
-	}
-	if n < 0 {
-		n = 0
-	}
-	sm := metaOf(meta)
-	return array.NewRecordBatch(arrow.NewSchema(fields, &sm), arrs, int64(n)), nil
+		a, err := typedArray(mem, c)
+		return arrow.Field{Name: c.Name, Nullable: true, Metadata: metaOf(md)}, a, err
+	})
 }
 
 func typedArray(mem memory.Allocator, c TypedCol) (arrow.Array, error) {

@@ -161,24 +161,8 @@ type Col struct {
 // for analysis results (e.g. `--out result.parquet`). meta goes to the
 // schema metadata. The caller releases the result.
 func FromColumns(mem memory.Allocator, meta map[string]string, cols ...Col) (arrow.RecordBatch, error) {
-	fields := make([]arrow.Field, len(cols))
-	arrs := make([]arrow.Array, 0, len(cols))
-	defer func() {
-		for _, a := range arrs {
-			a.Release()
-		}
-	}()
-	n := -1
-	for i, c := range cols {
-		a, err := anyArray(mem, c.Values)
-		if err != nil {
-			return nil, fmt.Errorf("nwbarrow: column %q: %w", c.Name, err)
-		}
-		arrs = append(arrs, a)
-		if n >= 0 && a.Len() != n {
-			return nil, fmt.Errorf("nwbarrow: column %q has %d rows, previous columns %d", c.Name, a.Len(), n)
-		}
-		n = a.Len()
+	return recordOf(meta, len(cols), func(i int) (arrow.Field, arrow.Array, error) {
+		c := cols[i]
 		md := map[string]string{}
 		if c.Unit != "" {
 			md["unit"] = c.Unit
@@ -186,7 +170,36 @@ func FromColumns(mem memory.Allocator, meta map[string]string, cols ...Col) (arr
 		if c.Description != "" {
 			md["description"] = c.Description
 		}
-		fields[i] = arrow.Field{Name: c.Name, Type: a.DataType(), Metadata: metaOf(md)}
+		a, err := anyArray(mem, c.Values)
+		return arrow.Field{Name: c.Name, Metadata: metaOf(md)}, a, err
+	})
+}
+
+// recordOf builds one record batch of k equal-length columns with schema
+// metadata meta. col makes column i: its field (name, nullability,
+// metadata; the type is taken from the array) and its array. The arrays are
+// released on return, the batch holding its own references.
+func recordOf(meta map[string]string, k int, col func(i int) (arrow.Field, arrow.Array, error)) (arrow.RecordBatch, error) {
+	fields := make([]arrow.Field, k)
+	arrs := make([]arrow.Array, 0, k)
+	defer func() {
+		for _, a := range arrs {
+			a.Release()
+		}
+	}()
+	n := -1
+	for i := range k {
+		f, a, err := col(i)
+		if err != nil {
+			return nil, fmt.Errorf("nwbarrow: column %q: %w", f.Name, err)
+		}
+		arrs = append(arrs, a)
+		if n >= 0 && a.Len() != n {
+			return nil, fmt.Errorf("nwbarrow: column %q has %d rows, previous columns %d", f.Name, a.Len(), n)
+		}
+		n = a.Len()
+		f.Type = a.DataType()
+		fields[i] = f
 	}
 	if n < 0 {
 		n = 0
