@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -218,31 +217,9 @@ func runAllenFetch(cmd *cobra.Command, ios *IOStreams, args []string) error {
 		}
 		for _, r := range res {
 			sum.Files++
-			it := fetchItem{Path: r.Job.Name, Dest: r.Job.Dest, Size: r.Job.Size, Status: string(r.Status), Bytes: r.Bytes, Resumed: r.Resumed, Digests: r.Digests}
-			sum.Bytes += r.Bytes
-			switch r.Status {
-			case fetch.StatusDownloaded:
-				sum.Downloaded++
-			case fetch.StatusSkipped:
-				sum.Skipped++
-			case allen.StatusLinked:
-				sum.Linked++
-			default:
-				sum.Failed++
-				msg := "not attempted"
-				if r.Err != nil {
-					msg = r.Err.Error()
-				}
-				if errors.Is(r.Err, fetch.ErrAuth) {
-					authFailed++
-				}
-				it.Error = msg
-				sum.Errors = append(sum.Errors, fetchError{Path: r.Job.Name, Error: msg})
-				if ferr == nil {
-					fmt.Fprintln(ios.ErrOut, "error:", msg)
-				}
+			if sum.record(ios, r, &sum.Linked, ferr != nil) {
+				authFailed++
 			}
-			sum.Items = append(sum.Items, it)
 		}
 		if ferr != nil {
 			break
@@ -259,15 +236,5 @@ func runAllenFetch(cmd *cobra.Command, ios *IOStreams, args []string) error {
 	}
 	fmt.Fprintf(ios.ErrOut, "%d downloaded, %d re-used from another release, %d skipped, %d failed; %s in %.1f s\n",
 		sum.Downloaded, sum.Linked, sum.Skipped, sum.Failed, humanBytes(sum.Bytes), sum.Seconds)
-	if ferr != nil {
-		return ferr
-	}
-	if sum.Failed > 0 {
-		err := fmt.Errorf("%d of %d files failed", sum.Failed, sum.Files)
-		if authFailed == sum.Failed && sum.Downloaded+sum.Skipped+sum.Linked == 0 {
-			return &AuthError{Err: err}
-		}
-		return &PartialError{Err: err}
-	}
-	return nil
+	return fetchExit(ferr, sum.Failed, sum.Files, authFailed, sum.Downloaded+sum.Skipped+sum.Linked)
 }

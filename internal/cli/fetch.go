@@ -14,6 +14,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/neurodata/neurodata/allen"
 	"github.com/neurodata/neurodata/dandi"
 	"github.com/neurodata/neurodata/internal/fetch"
 )
@@ -228,29 +229,9 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 	}
 	authFailed := 0
 	for _, r := range res {
-		it := fetchItem{Path: r.Job.Name, Dest: r.Job.Dest, Size: r.Job.Size, Status: string(r.Status), Bytes: r.Bytes, Resumed: r.Resumed, Digests: r.Digests}
-		sum.Bytes += r.Bytes
-		switch r.Status {
-		case fetch.StatusDownloaded:
-			sum.Downloaded++
-		case fetch.StatusSkipped:
-			sum.Skipped++
-		default:
-			sum.Failed++
-			msg := "not attempted"
-			if r.Err != nil {
-				msg = r.Err.Error()
-			}
-			if errors.Is(r.Err, fetch.ErrAuth) {
-				authFailed++
-			}
-			it.Error = msg
-			sum.Errors = append(sum.Errors, fetchError{Path: r.Job.Name, Error: msg})
-			if ferr == nil {
-				fmt.Fprintln(ios.ErrOut, "error:", msg)
-			}
+		if sum.record(ios, r, nil, ferr != nil) {
+			authFailed++
 		}
-		sum.Items = append(sum.Items, it)
 	}
 	sum.Seconds = time.Since(start).Seconds()
 	if o.json {
@@ -259,12 +240,51 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 		}
 	}
 	fmt.Fprintf(ios.ErrOut, "%d downloaded, %d skipped, %d failed; %s in %.1f s\n", sum.Downloaded, sum.Skipped, sum.Failed, humanBytes(sum.Bytes), sum.Seconds)
+	return fetchExit(ferr, sum.Failed, len(jobs), authFailed, sum.Downloaded+sum.Skipped)
+}
+
+// record adds one fetch result to s: its item, its bytes and its outcome
+// count. Files in allen.StatusLinked count in *linked when linked is not nil;
+// any other status but downloaded or skipped is a failure, listed in
+// s.Errors and, unless quiet, printed to stderr. auth reports a failure
+// caused by fetch.ErrAuth.
+func (s *fetchSummary) record(ios *IOStreams, r fetch.Result, linked *int, quiet bool) (auth bool) {
+	it := fetchItem{Path: r.Job.Name, Dest: r.Job.Dest, Size: r.Job.Size, Status: string(r.Status), Bytes: r.Bytes, Resumed: r.Resumed, Digests: r.Digests}
+	s.Bytes += r.Bytes
+	switch {
+	case r.Status == fetch.StatusDownloaded:
+		s.Downloaded++
+	case r.Status == fetch.StatusSkipped:
+		s.Skipped++
+	case linked != nil && r.Status == allen.StatusLinked:
+		*linked++
+	default:
+		s.Failed++
+		msg := "not attempted"
+		if r.Err != nil {
+			msg = r.Err.Error()
+		}
+		auth = errors.Is(r.Err, fetch.ErrAuth)
+		it.Error = msg
+		s.Errors = append(s.Errors, fetchError{Path: r.Job.Name, Error: msg})
+		if !quiet {
+			fmt.Fprintln(ios.ErrOut, "error:", msg)
+		}
+	}
+	s.Items = append(s.Items, it)
+	return auth
+}
+
+// fetchExit maps the outcome of a fetch to the command's error: ferr as is,
+// else an AuthError when every one of the failed files (of total) failed on
+// authentication and none succeeded, else a PartialError when any failed.
+func fetchExit(ferr error, failed, total, authFailed, succeeded int) error {
 	if ferr != nil {
 		return ferr
 	}
-	if sum.Failed > 0 {
-		err := fmt.Errorf("%d of %d files failed", sum.Failed, len(jobs))
-		if authFailed == sum.Failed && sum.Downloaded+sum.Skipped == 0 {
+	if failed > 0 {
+		err := fmt.Errorf("%d of %d files failed", failed, total)
+		if authFailed == failed && succeeded == 0 {
 			return &AuthError{Err: err}
 		}
 		return &PartialError{Err: err}
