@@ -101,26 +101,18 @@ type decodeProvenance struct {
 	Created      string    `json:"created"`
 }
 
-type decodeTime struct {
-	BinS           float64     `json:"bin_s"`
-	Times          []float64   `json:"times_s"`
-	Accuracy       []float64   `json:"accuracy"`
-	FoldAccuracy   [][]float64 `json:"fold_accuracy"`
-	Generalization [][]float64 `json:"generalization"`
-}
-
 type decodeResult struct {
-	Provenance       decodeProvenance `json:"provenance"`
-	Conditions       []string         `json:"conditions"`
-	Accuracy         float64          `json:"accuracy"`
-	BalancedAccuracy float64          `json:"balanced_accuracy"`
-	Chance           float64          `json:"chance"`
-	ChanceThreshold  float64          `json:"chance_threshold"`
-	P                *float64         `json:"p"`
-	NullMean         *float64         `json:"null_mean"`
-	Confusion        [][]int          `json:"confusion"`
-	FoldAccuracy     []float64        `json:"fold_accuracy"`
-	TimeResolved     *decodeTime      `json:"time_resolved,omitempty"`
+	Provenance       decodeProvenance     `json:"provenance"`
+	Conditions       []string             `json:"conditions"`
+	Accuracy         float64              `json:"accuracy"`
+	BalancedAccuracy float64              `json:"balanced_accuracy"`
+	Chance           float64              `json:"chance"`
+	ChanceThreshold  float64              `json:"chance_threshold"`
+	P                *float64             `json:"p"`
+	NullMean         *float64             `json:"null_mean"`
+	Confusion        [][]int              `json:"confusion"`
+	FoldAccuracy     []float64            `json:"fold_accuracy"`
+	TimeResolved     *pipeline.DecodeTime `json:"time_resolved,omitempty"`
 }
 
 // pipelineErr maps the pipeline's parameter errors to usage errors whose
@@ -171,10 +163,7 @@ func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, f
 		},
 		Conditions: res.Conditions, Accuracy: res.Accuracy, BalancedAccuracy: res.BalancedAccuracy,
 		Chance: res.Chance, ChanceThreshold: res.ChanceThreshold, FoldAccuracy: res.FoldAccuracy,
-		Confusion: res.Confusion, P: res.P, NullMean: res.NullMean,
-	}
-	if t := res.Time; t != nil {
-		out.TimeResolved = &decodeTime{BinS: t.BinS, Times: t.Times, Accuracy: t.Accuracy, FoldAccuracy: t.FoldAccuracy, Generalization: t.Generalization}
+		Confusion: res.Confusion, P: res.P, NullMean: res.NullMean, TimeResolved: res.Time,
 	}
 	if fl.plotDir != "" {
 		if err := plotDecode(fl.plotDir, &out); err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/neurodata/neurodata/decoding"
+	"github.com/neurodata/neurodata/pipeline"
 )
 
 func decodeFixture(t *testing.T) (nwbPath, truthPath string) {
@@ -36,15 +37,15 @@ type decodeJSON struct {
 		UnitIDs  []int64 `json:"unit_ids"`
 		CV       string  `json:"cv"`
 	} `json:"provenance"`
-	Conditions      []string    `json:"conditions"`
-	Accuracy        float64     `json:"accuracy"`
-	Balanced        float64     `json:"balanced_accuracy"`
-	Chance          float64     `json:"chance"`
-	ChanceThreshold float64     `json:"chance_threshold"`
-	P               *float64    `json:"p"`
-	Confusion       [][]int     `json:"confusion"`
-	FoldAccuracy    []float64   `json:"fold_accuracy"`
-	TimeResolved    *decodeTime `json:"time_resolved"`
+	Conditions      []string             `json:"conditions"`
+	Accuracy        float64              `json:"accuracy"`
+	Balanced        float64              `json:"balanced_accuracy"`
+	Chance          float64              `json:"chance"`
+	ChanceThreshold float64              `json:"chance_threshold"`
+	P               *float64             `json:"p"`
+	Confusion       [][]int              `json:"confusion"`
+	FoldAccuracy    []float64            `json:"fold_accuracy"`
+	TimeResolved    *pipeline.DecodeTime `json:"time_resolved"`
 }
 
 // On ecephys_gratings with the first 16 units, the CLI's cross-validated
