@@ -200,11 +200,7 @@ func Decode(ctx context.Context, f *nwb.File, p *DecodeParams, progress func(str
 	if err != nil {
 		return nil, err
 	}
-	ti, err := f.Intervals(p.Intervals)
-	if err != nil {
-		return nil, specErrorf("intervals %q: %v", p.Intervals, err)
-	}
-	starts, stops, err := ti.StartStop()
+	ti, starts, stops, err := openIntervals(f, p.Intervals)
 	if err != nil {
 		return nil, err
 	}
@@ -404,6 +400,18 @@ func Decode(ctx context.Context, f *nwb.File, p *DecodeParams, progress func(str
 		}
 	}
 	return out, nil
+}
+
+// openIntervals opens the intervals table at path and returns it with its
+// start and stop times (seconds); a missing table is a spec error.
+func openIntervals(f *nwb.File, path string) (ti *nwb.TimeIntervals, starts, stops []float64, err error) {
+	if ti, err = f.Intervals(path); err != nil {
+		return nil, nil, nil, specErrorf("intervals %q: %v", path, err)
+	}
+	if starts, stops, err = ti.StartStop(); err != nil {
+		return nil, nil, nil, err
+	}
+	return ti, starts, stops, nil
 }
 
 // labelsOf reads a column of an intervals table as numbers (NaN rows

@@ -107,11 +107,7 @@ func PSTH(ctx context.Context, f *nwb.File, p *PSTHParams) (*PSTHResult, error) 
 	if nRast == 0 {
 		nRast = 6
 	}
-	ti, err := f.Intervals(p.Intervals)
-	if err != nil {
-		return nil, specErrorf("intervals %q: %v", p.Intervals, err)
-	}
-	starts, stops, err := ti.StartStop()
+	ti, starts, stops, err := openIntervals(f, p.Intervals)
 	if err != nil {
 		return nil, err
 	}

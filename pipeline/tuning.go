@@ -94,11 +94,7 @@ func Tuning(ctx context.Context, f *nwb.File, p *TuningParams) (*TuningResult, e
 	if p.Align == "stop" {
 		align = analysis.AlignStop
 	}
-	ti, err := f.Intervals(p.Intervals)
-	if err != nil {
-		return nil, specErrorf("intervals %q: %v", p.Intervals, err)
-	}
-	starts, stops, err := ti.StartStop()
+	ti, starts, stops, err := openIntervals(f, p.Intervals)
 	if err != nil {
 		return nil, err
 	}
@@ -327,11 +323,7 @@ func Info(ctx context.Context, f *nwb.File, p *InfoParams) (*InfoResult, error) 
 	if seed == 0 {
 		seed = 1
 	}
-	ti, err := f.Intervals(p.Intervals)
-	if err != nil {
-		return nil, specErrorf("intervals %q: %v", p.Intervals, err)
-	}
-	starts, stops, err := ti.StartStop()
+	ti, starts, stops, err := openIntervals(f, p.Intervals)
 	if err != nil {
 		return nil, err
 	}
