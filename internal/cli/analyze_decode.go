@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -165,16 +164,11 @@ func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, f
 		Chance: res.Chance, ChanceThreshold: res.ChanceThreshold, FoldAccuracy: res.FoldAccuracy,
 		Confusion: res.Confusion, P: res.P, NullMean: res.NullMean, TimeResolved: res.Time,
 	}
-	if fl.plotDir != "" {
-		if err := plotDecode(fl.plotDir, &out); err != nil {
-			return err
-		}
-		fmt.Fprintf(io.ErrOut, "decode: figures in %s\n", fl.plotDir)
+	if err := writeFigures(io, "decode", fl.plotDir, func(dir string) error { return plotDecode(dir, &out) }); err != nil {
+		return err
 	}
 	if fl.asJSON {
-		enc := json.NewEncoder(io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return anWriteJSON(io.Out, out)
 	}
 	fmt.Fprintf(io.Out, "accuracy           %.4f  (folds: %s)\n", out.Accuracy, fmtFloats(out.FoldAccuracy))
 	fmt.Fprintf(io.Out, "balanced_accuracy  %.4f\n", out.BalancedAccuracy)
@@ -192,6 +186,19 @@ func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, f
 			fmt.Fprintf(io.Out, "  %8.4f %.4f\n", t.Times[i], t.Accuracy[i])
 		}
 	}
+	return nil
+}
+
+// writeFigures runs plot into dir when dir is set (--plot) and tells stderr
+// where the figures of the verb went.
+func writeFigures(io *IOStreams, verb, dir string, plot func(dir string) error) error {
+	if dir == "" {
+		return nil
+	}
+	if err := plot(dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(io.ErrOut, "%s: figures in %s\n", verb, dir)
 	return nil
 }
 

@@ -158,16 +158,11 @@ func runAnalyzeInfo(cmd *cobra.Command, io *IOStreams, args []string, fl *infoFl
 		}
 		fmt.Fprintf(io.ErrOut, "info: wrote %s\n", fl.out)
 	}
-	if fl.plotDir != "" {
-		if err := plotInfo(fl.plotDir, &out); err != nil {
-			return err
-		}
-		fmt.Fprintf(io.ErrOut, "info: figures in %s\n", fl.plotDir)
+	if err := writeFigures(io, "info", fl.plotDir, func(dir string) error { return plotInfo(dir, &out) }); err != nil {
+		return err
 	}
 	if fl.asJSON {
-		enc := json.NewEncoder(io.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(infoJSONSafe(out))
+		return anWriteJSON(io.Out, infoJSONSafe(out))
 	}
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "unit_id\tmi_bits\tmi_plugin_bits\tbias_bits\tp\t")
