@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -102,33 +103,24 @@ type PlaceParams struct {
 }
 
 func (p *TuningParams) validate() error {
-	if p.Intervals == "" || p.By == "" {
-		return specErrorf("tuning: intervals and by are required")
+	if err := requireIntervalsBy("tuning", p.Intervals, p.By); err != nil {
+		return err
 	}
 	if _, _, err := parseWindow("window", p.Window); err != nil {
 		return err
 	}
-	switch p.Align {
-	case "", "start", "stop":
-	default:
-		return specErrorf("align %q: want start or stop", p.Align)
+	if err := oneOf("align", p.Align, "start", "stop"); err != nil {
+		return err
 	}
-	switch p.Angles {
-	case "", "auto", "yes", "no":
-	default:
-		return specErrorf("angles %q: want auto, yes or no", p.Angles)
+	if err := oneOf("angles", p.Angles, "auto", "yes", "no"); err != nil {
+		return err
 	}
-	switch p.Units {
-	case "", "all", "good":
-	default:
-		return specErrorf("units %q: want all or good", p.Units)
-	}
-	return nil
+	return oneOf("units", p.Units, "all", "good")
 }
 
 func (p *InfoParams) validate() error {
-	if p.Intervals == "" || p.By == "" {
-		return specErrorf("info: intervals and by are required")
+	if err := requireIntervalsBy("info", p.Intervals, p.By); err != nil {
+		return err
 	}
 	if _, _, err := parseWindow("window", p.Window); err != nil {
 		return err
@@ -140,16 +132,16 @@ func (p *InfoParams) validate() error {
 }
 
 func (p *DecodeParams) validate() error {
-	if p.Intervals == "" || p.By == "" {
-		return specErrorf("decode: intervals and by are required")
+	if err := requireIntervalsBy("decode", p.Intervals, p.By); err != nil {
+		return err
 	}
 	_, err := p.options()
 	return err
 }
 
 func (p *RSAParams) validate() error {
-	if p.Intervals == "" || p.By == "" {
-		return specErrorf("rsa: intervals and by are required")
+	if err := requireIntervalsBy("rsa", p.Intervals, p.By); err != nil {
+		return err
 	}
 	_, err := p.options()
 	return err
@@ -165,10 +157,8 @@ func (p *PlaceParams) validate() error {
 	if p.Shuffles < 0 || p.Shuffles > 100000 || (p.MinShift != nil && !(*p.MinShift >= 0)) {
 		return specErrorf("place: shuffles must be 0..100000 and min-shift ≥ 0")
 	}
-	switch p.Units {
-	case "", "all", "good":
-	default:
-		return specErrorf("units %q: want all or good", p.Units)
+	if err := oneOf("units", p.Units, "all", "good"); err != nil {
+		return err
 	}
 	if p.Range != "" {
 		if _, _, err := parseWindow("range", p.Range); err != nil {
@@ -176,6 +166,28 @@ func (p *PlaceParams) validate() error {
 		}
 	}
 	return nil
+}
+
+// requireIntervalsBy checks the two parameters every per-condition step
+// (tuning, info, decode, rsa) needs.
+func requireIntervalsBy(kind, intervals, by string) error {
+	if intervals == "" || by == "" {
+		return specErrorf("%s: intervals and by are required", kind)
+	}
+	return nil
+}
+
+// oneOf checks that v is "" (the default) or one of choices; the error
+// lists them ("want a, b or c").
+func oneOf(name, v string, choices ...string) error {
+	if v == "" || slices.Contains(choices, v) {
+		return nil
+	}
+	want := choices[len(choices)-1]
+	if n := len(choices); n > 1 {
+		want = strings.Join(choices[:n-1], ", ") + " or " + want
+	}
+	return specErrorf("%s %q: want %s", name, v, want)
 }
 
 // parseWindow parses START:STOP seconds; "" gives ok = false.
@@ -206,3 +218,11 @@ func (p *RSAParams) Validate() error { return p.validate() }
 
 // Validate checks the parameters (errors wrap ErrSpec).
 func (p *PlaceParams) Validate() error { return p.validate() }
+
+// workers gives withWorkers (run.go) each block's Workers field.
+func (p *TuningParams) workers() *int { return &p.Workers }
+func (p *InfoParams) workers() *int   { return &p.Workers }
+func (p *DecodeParams) workers() *int { return &p.Workers }
+func (p *PlaceParams) workers() *int  { return &p.Workers }
+func (p *PSTHParams) workers() *int   { return &p.Workers }
+func (p *StatsParams) workers() *int  { return &p.Workers }

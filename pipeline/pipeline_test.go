@@ -275,3 +275,45 @@ func TestRunProgressSerialised(t *testing.T) {
 		t.Fatalf("%d 'done' messages, want 4 (one per session): %q", done, msgs)
 	}
 }
+
+// The shared validation helpers must keep the messages users saw before
+// they were factored out (text copied from the pre-refactor switches).
+func TestParamsValidateMessages(t *testing.T) {
+	for _, c := range []struct {
+		p    interface{ Validate() error }
+		want string
+	}{
+		{&TuningParams{By: "x"}, "tuning: intervals and by are required"},
+		{&RSAParams{Intervals: "x"}, "rsa: intervals and by are required"},
+		{&TuningParams{Intervals: "a", By: "b", Align: "mid"}, `align "mid": want start or stop`},
+		{&TuningParams{Intervals: "a", By: "b", Angles: "maybe"}, `angles "maybe": want auto, yes or no`},
+		{&TuningParams{Intervals: "a", By: "b", Units: "bad"}, `units "bad": want all or good`},
+		{&PlaceParams{Position: "p", Units: "bad"}, `units "bad": want all or good`},
+		{&StatsParams{Units: "mua"}, `units "mua": want all or good`},
+		{&PSTHParams{Intervals: "a", Align: "x"}, `align "x": want start or stop`},
+	} {
+		err := c.p.Validate()
+		if err == nil || !errors.Is(err, ErrSpec) || !strings.HasSuffix(err.Error(), c.want) {
+			t.Errorf("%T: got %v, want …%s (wrapping ErrSpec)", c.p, err, c.want)
+		}
+	}
+	for _, p := range []interface{ Validate() error }{
+		&TuningParams{Intervals: "a", By: "b", Align: "stop", Angles: "no", Units: "good"},
+		&StatsParams{Units: "all"},
+	} {
+		if err := p.Validate(); err != nil {
+			t.Errorf("%T: %v", p, err)
+		}
+	}
+}
+
+// withWorkers raises a copy's Workers and leaves the spec's block alone.
+func TestWithWorkers(t *testing.T) {
+	p := &InfoParams{Intervals: "a", By: "b", Workers: 2}
+	if q := withWorkers(p, 5); q == p || q.Workers != 5 || p.Workers != 2 {
+		t.Fatalf("withWorkers(2, 5): copy %v workers %d, original %d", q != p, q.Workers, p.Workers)
+	}
+	if q := withWorkers(p, 1); q.Workers != 2 {
+		t.Fatalf("withWorkers(2, 1) = %d, want 2", q.Workers)
+	}
+}

@@ -79,10 +79,8 @@ func (p *PSTHParams) validate() error {
 	if p.Smooth < 0 || p.Rasters < 0 {
 		return specErrorf("smooth and rasters must be ≥ 0")
 	}
-	switch p.Align {
-	case "", "start", "stop":
-	default:
-		return specErrorf("align %q: want start or stop", p.Align)
+	if err := oneOf("align", p.Align, "start", "stop"); err != nil {
+		return err
 	}
 	if p.Where != "" && !strings.Contains(p.Where, "=") {
 		return specErrorf("where %q: want COLUMN=VALUE", p.Where)

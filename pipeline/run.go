@@ -90,34 +90,22 @@ func RunSessionWith(ctx context.Context, ref SessionRef, spec *Spec, o *RunOptio
 		var err error
 		switch a.Kind() {
 		case "tuning":
-			p := *a.Tuning
-			p.Workers = max(p.Workers, spec.Workers)
-			r.Tuning, err = Tuning(ctx, f, &p)
+			r.Tuning, err = Tuning(ctx, f, withWorkers(a.Tuning, spec.Workers))
 		case "info":
-			p := *a.Info
-			p.Workers = max(p.Workers, spec.Workers)
-			r.Info, err = Info(ctx, f, &p)
+			r.Info, err = Info(ctx, f, withWorkers(a.Info, spec.Workers))
 		case "decode":
-			p := *a.Decode
-			p.Workers = max(p.Workers, spec.Workers)
-			r.Decode, err = Decode(ctx, f, &p, nil)
+			r.Decode, err = Decode(ctx, f, withWorkers(a.Decode, spec.Workers), nil)
 		case "rsa":
 			var models []Model
 			if models, err = sessionModels(ref, a.RSA, spec.dir); err == nil {
 				r.RSA, err = RSA(ctx, f, a.RSA, models, nil)
 			}
 		case "place":
-			p := *a.Place
-			p.Workers = max(p.Workers, spec.Workers)
-			r.Place, err = Place(ctx, f, &p)
+			r.Place, err = Place(ctx, f, withWorkers(a.Place, spec.Workers))
 		case "psth":
-			p := *a.PSTH
-			p.Workers = max(p.Workers, spec.Workers)
-			r.PSTH, err = PSTH(ctx, f, &p)
+			r.PSTH, err = PSTH(ctx, f, withWorkers(a.PSTH, spec.Workers))
 		case "stats":
-			p := *a.Stats
-			p.Workers = max(p.Workers, spec.Workers)
-			r.Stats, err = Stats(ctx, f, &p)
+			r.Stats, err = Stats(ctx, f, withWorkers(a.Stats, spec.Workers))
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -129,6 +117,19 @@ func RunSessionWith(ctx context.Context, ref SessionRef, spec *Spec, o *RunOptio
 		out.Analyses = append(out.Analyses, r)
 	}
 	return out, nil
+}
+
+// withWorkers returns a copy of the parameter block p whose Workers is at
+// least n (the spec's): the block itself belongs to the spec, which
+// concurrent sessions share, so it is never written.
+func withWorkers[P any, PP interface {
+	*P
+	workers() *int
+}](p *P, n int) *P {
+	q := *p
+	w := PP(&q).workers()
+	*w = max(*w, n)
+	return &q
 }
 
 // Key is the content address of one analysis of one session:

@@ -28,12 +28,7 @@ func (p *StatsParams) validate() error {
 	if p.FanoBin < 0 || math.IsInf(p.FanoBin, 0) || math.IsNaN(p.FanoBin) || (p.LvRR != nil && !(*p.LvRR >= 0 && !math.IsInf(*p.LvRR, 0))) {
 		return specErrorf("stats: fano-bin must be > 0 and lvr-r ≥ 0")
 	}
-	switch p.Units {
-	case "", "all", "good":
-	default:
-		return specErrorf("units %q: want all or good", p.Units)
-	}
-	return nil
+	return oneOf("units", p.Units, "all", "good")
 }
 
 // Validate checks the parameters (errors wrap ErrSpec).
