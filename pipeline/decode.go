@@ -200,17 +200,14 @@ func Decode(ctx context.Context, f *nwb.File, p *DecodeParams, progress func(str
 	if err != nil {
 		return nil, err
 	}
-	ti, starts, stops, err := openIntervals(f, p.Intervals)
+	c, err := openConditions(f, p.Intervals, p.By, "")
 	if err != nil {
 		return nil, err
 	}
-	codes, names, err := labelsOf(ti, p.By, "by", nil)
-	if err != nil {
-		return nil, err
-	}
+	codes, names, starts, stops := c.codes, c.names, c.starts, c.stops
 	var groupCodes []int
 	if p.Group != "" {
-		if groupCodes, _, err = labelsOf(ti, p.Group, "group", nil); err != nil {
+		if groupCodes, _, err = labelsOf(c.ti, p.Group, "group", ""); err != nil {
 			return nil, err
 		}
 	}
@@ -315,7 +312,7 @@ func Decode(ctx context.Context, f *nwb.File, p *DecodeParams, progress func(str
 	if err != nil {
 		return nil, err
 	}
-	out := &DecodeResult{By: p.By, Intervals: ti.Path, Window: o.win, Decoder: decName, CV: cvName,
+	out := &DecodeResult{By: p.By, Intervals: c.ti.Path, Window: o.win, Decoder: decName, CV: cvName,
 		Trials: len(y), Excluded: len(codes) - len(y), Permutations: o.permutations, Seed: o.seed,
 		Accuracy: res.Accuracy, BalancedAccuracy: res.BalancedAccuracy, Chance: res.Chance,
 		ChanceThreshold: res.ChanceThreshold, FoldAccuracy: res.FoldAccuracy, Confusion: res.Confusion}
@@ -414,18 +411,44 @@ func openIntervals(f *nwb.File, path string) (ti *nwb.TimeIntervals, starts, sto
 	return ti, starts, stops, nil
 }
 
+// conditions is an intervals table with each row's condition code (−1 =
+// excluded) from its by column: the input of the per-condition steps
+// (decode, info, rsa).
+type conditions struct {
+	ti            *nwb.TimeIntervals
+	starts, stops []float64 // seconds, one per row
+	codes         []int     // per row, index into names or −1
+	names         []string  // sorted distinct values of the by column
+}
+
+// openConditions opens the intervals table and labels its rows by the by
+// column (blank as in labelsOf).
+func openConditions(f *nwb.File, intervals, by, blank string) (*conditions, error) {
+	ti, starts, stops, err := openIntervals(f, intervals)
+	if err != nil {
+		return nil, err
+	}
+	codes, names, err := labelsOf(ti, by, "by", blank)
+	if err != nil {
+		return nil, err
+	}
+	return &conditions{ti, starts, stops, codes, names}, nil
+}
+
 // labelsOf reads a column of an intervals table as numbers (NaN rows
 // excluded) or text (empty rows excluded) and returns a code per row (−1 =
-// excluded) and the sorted distinct values. Values equal to one of blank
-// are excluded too.
-func labelsOf(ti *nwb.TimeIntervals, col, name string, blank []string) ([]int, []string, error) {
+// excluded) and the sorted distinct values. Rows equal to blank are
+// excluded too ("" = none; compared as a number when the column and blank
+// are numeric, so "-1.0" matches −1).
+func labelsOf(ti *nwb.TimeIntervals, col, name, blank string) ([]int, []string, error) {
 	if !ti.HasColumn(col) {
 		return nil, nil, specErrorf("%s %q: no such column in %s (columns: %s)", name, col, ti.Path, strings.Join(ti.ColumnNames(), ", "))
 	}
-	isBlank := func(s string) bool { return slices.Contains(blank, s) }
 	if v, err := ti.Float64s(col); err == nil {
+		bv, berr := strconv.ParseFloat(blank, 64)
+		numBlank := blank != "" && berr == nil
 		uniq := slices.DeleteFunc(slices.Clone(v), func(x float64) bool {
-			return math.IsNaN(x) || isBlank(strconv.FormatFloat(x, 'g', -1, 64))
+			return math.IsNaN(x) || (numBlank && x == bv)
 		})
 		slices.Sort(uniq)
 		uniq = slices.Compact(uniq)
@@ -446,7 +469,7 @@ func labelsOf(ti *nwb.TimeIntervals, col, name string, blank []string) ([]int, [
 	if err != nil {
 		return nil, nil, specErrorf("%s %q: not a numeric or text column: %v", name, col, err)
 	}
-	uniq := slices.DeleteFunc(slices.Clone(s), func(x string) bool { return x == "" || isBlank(x) })
+	uniq := slices.DeleteFunc(slices.Clone(s), func(x string) bool { return x == "" || x == blank })
 	slices.Sort(uniq)
 	uniq = slices.Compact(uniq)
 	codes := make([]int, len(s))

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -189,18 +188,11 @@ func RSA(ctx context.Context, f *nwb.File, p *RSAParams, models []Model, progres
 	if len(models) == 0 {
 		return nil, specErrorf("rsa: no model activations (model NAME=PATH)")
 	}
-	ti, err := f.Intervals(p.Intervals)
-	if err != nil {
-		return nil, specErrorf("intervals %s: %v", p.Intervals, err)
-	}
-	starts, stops, err := ti.StartStop()
+	c, err := openConditions(f, p.Intervals, p.By, o.blank)
 	if err != nil {
 		return nil, err
 	}
-	keys, labels, err := conditionLabels(ti, p.By, o.blank)
-	if err != nil {
-		return nil, err
-	}
+	labels, keys, starts, stops := c.codes, c.names, c.starts, c.stops
 	var resp *mat.Dense
 	switch p.Response {
 	case "dff":
@@ -325,69 +317,6 @@ func RSA(ctx context.Context, f *nwb.File, p *RSAParams, models []Model, progres
 		}
 	}
 	return res, nil
-}
-
-// conditionLabels maps each presentation to a condition index (−1 for
-// blank), conditions sorted numerically (or as text).
-func conditionLabels(ti *nwb.TimeIntervals, by, blank string) ([]string, []int, error) {
-	if !ti.HasColumn(by) {
-		return nil, nil, specErrorf("by %s: no such column in %s (columns: %s)", by, ti.Path, strings.Join(ti.ColumnNames(), ", "))
-	}
-	if vals, err := ti.Float64s(by); err == nil {
-		bv, berr := strconv.ParseFloat(blank, 64)
-		var uniq []float64
-		set := map[float64]bool{}
-		for _, v := range vals {
-			if math.IsNaN(v) || (blank != "" && berr == nil && v == bv) || set[v] {
-				continue
-			}
-			set[v] = true
-			uniq = append(uniq, v)
-		}
-		sort.Float64s(uniq)
-		idx := map[float64]int{}
-		keys := make([]string, len(uniq))
-		for i, v := range uniq {
-			idx[v] = i
-			keys[i] = strconv.FormatFloat(v, 'g', -1, 64)
-		}
-		labels := make([]int, len(vals))
-		for i, v := range vals {
-			if c, ok := idx[v]; ok {
-				labels[i] = c
-			} else {
-				labels[i] = -1
-			}
-		}
-		return keys, labels, nil
-	}
-	vals, err := ti.Strings(by)
-	if err != nil {
-		return nil, nil, fmt.Errorf("by %s: neither numeric nor text: %w", by, err)
-	}
-	set := map[string]bool{}
-	var keys []string
-	for _, v := range vals {
-		if v == "" || v == blank || set[v] {
-			continue
-		}
-		set[v] = true
-		keys = append(keys, v)
-	}
-	sort.Strings(keys)
-	idx := map[string]int{}
-	for i, k := range keys {
-		idx[k] = i
-	}
-	labels := make([]int, len(vals))
-	for i, v := range vals {
-		if c, ok := idx[v]; ok {
-			labels[i] = c
-		} else {
-			labels[i] = -1
-		}
-	}
-	return keys, labels, nil
 }
 
 func keyPreview(keys []string) string {

@@ -323,14 +323,11 @@ func Info(ctx context.Context, f *nwb.File, p *InfoParams) (*InfoResult, error) 
 	if seed == 0 {
 		seed = 1
 	}
-	ti, starts, stops, err := openIntervals(f, p.Intervals)
+	c, err := openConditions(f, p.Intervals, p.By, "")
 	if err != nil {
 		return nil, err
 	}
-	codes, names, err := labelsOf(ti, p.By, "by", nil)
-	if err != nil {
-		return nil, err
-	}
+	codes, names, starts, stops := c.codes, c.names, c.starts, c.stops
 	var stim []int
 	var ws, we []float64
 	for i, c := range codes {
@@ -369,7 +366,7 @@ func Info(ctx context.Context, f *nwb.File, p *InfoParams) (*InfoResult, error) 
 		return nil, err
 	}
 	out := &InfoResult{By: p.By, Estimator: estName, Conditions: names, Trials: len(stim), Permutations: perms,
-		IntervalsPath: ti.Path, Excluded: len(codes) - len(stim), Seed: seed}
+		IntervalsPath: c.ti.Path, Excluded: len(codes) - len(stim), Seed: seed}
 	if hasWin {
 		out.Window = win[:]
 	}
