@@ -85,53 +85,44 @@ precision from the residuals, folds = repetitions of each condition.
 	return cmd
 }
 
-// rsaModelResult is one model's row of the --json output (a stable contract).
+// rsaModelResult is one model's row of the --json output (a stable
+// contract): pipeline.RSAModel without the RDM, with the noise ceiling.
+// pipeline.F writes NaN and ±Inf as null.
 type rsaModelResult struct {
-	Model        string     `json:"model"`
-	Path         string     `json:"path"`
-	Features     int        `json:"n_features"`
-	Similarity   float64    `json:"similarity"`
-	P            float64    `json:"p"`
-	CI           [2]float64 `json:"ci"`
-	CeilingLower *float64   `json:"ceiling_lower"`
-	CeilingUpper *float64   `json:"ceiling_upper"`
-	CKA          float64    `json:"cka"`
-	CKADebiased  float64    `json:"cka_debiased"`
+	Model        string        `json:"model"`
+	Path         string        `json:"path"`
+	Features     int           `json:"n_features"`
+	Similarity   pipeline.F    `json:"similarity"`
+	P            pipeline.F    `json:"p"`
+	CI           [2]pipeline.F `json:"ci"`
+	CeilingLower *pipeline.F   `json:"ceiling_lower"`
+	CeilingUpper *pipeline.F   `json:"ceiling_upper"`
+	CKA          pipeline.F    `json:"cka"`
+	CKADebiased  pipeline.F    `json:"cka_debiased"`
 }
 
-type rsaPair struct {
-	A, B  string
-	Diff  float64
-	P     float64
-	PHolm float64
-}
-
+// rsaResult is the --json output: pipeline.RSAResult without the RDMs and
+// condition keys, with the file.
 type rsaResult struct {
-	File         string           `json:"file"`
-	Intervals    string           `json:"intervals"`
-	By           string           `json:"by"`
-	Response     string           `json:"response"`
-	Window       [2]float64       `json:"window_s"`
-	Kernel       *[2]float64      `json:"kernel_s,omitempty"`
-	RDM          string           `json:"rdm"`
-	ModelRDM     string           `json:"model_rdm"`
-	Compare      string           `json:"compare"`
-	Conditions   int              `json:"n_conditions"`
-	Channels     int              `json:"n_channels"`
-	Presentation int              `json:"n_presentations"`
-	Permutations int              `json:"permutations"`
-	Bootstrap    int              `json:"bootstrap"`
-	Seed         uint64           `json:"seed"`
-	SplitHalfR   *float64         `json:"split_half_r"`
-	Models       []rsaModelResult `json:"models"`
-	Ranking      []string         `json:"ranking"`
-	Pairwise     []struct {
-		A     string  `json:"a"`
-		B     string  `json:"b"`
-		Diff  float64 `json:"difference"`
-		P     float64 `json:"p"`
-		PHolm float64 `json:"p_holm"`
-	} `json:"pairwise"`
+	File         string             `json:"file"`
+	Intervals    string             `json:"intervals"`
+	By           string             `json:"by"`
+	Response     string             `json:"response"`
+	Window       [2]pipeline.F      `json:"window_s"`
+	Kernel       *[2]float64        `json:"kernel_s,omitempty"`
+	RDM          string             `json:"rdm"`
+	ModelRDM     string             `json:"model_rdm"`
+	Compare      string             `json:"compare"`
+	Conditions   int                `json:"n_conditions"`
+	Channels     int                `json:"n_channels"`
+	Presentation int                `json:"n_presentations"`
+	Permutations int                `json:"permutations"`
+	Bootstrap    int                `json:"bootstrap"`
+	Seed         uint64             `json:"seed"`
+	SplitHalfR   *pipeline.F        `json:"split_half_r"`
+	Models       []rsaModelResult   `json:"models"`
+	Ranking      []string           `json:"ranking"`
+	Pairwise     []pipeline.RSAPair `json:"pairwise"`
 }
 
 var rsaFlagNames = []string{"intervals", "by", "response", "window", "series", "kernel", "blank", "model", "rdm", "model-rdm", "compare", "permutations", "bootstrap", "splits", "seed"}
@@ -181,16 +172,15 @@ func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string
 	if err != nil {
 		return pipelineErr(err, rsaFlagNames...)
 	}
-	res := &rsaResult{File: arg, Intervals: o.intervals, By: o.by, Response: o.response,
-		Window: [2]float64{float64(pr.Window[0]), float64(pr.Window[1])}, Kernel: pr.Kernel,
+	res := &rsaResult{File: arg, Intervals: o.intervals, By: o.by, Response: o.response, Window: pr.Window, Kernel: pr.Kernel,
 		RDM: pr.RDM, ModelRDM: pr.ModelRDM, Compare: o.compare, Conditions: pr.Conditions, Channels: pr.Channels,
-		Presentation: pr.Presentation, Permutations: pr.Permutations, Bootstrap: pr.Bootstrap, Seed: pr.Seed, Ranking: pr.Ranking}
+		Presentation: pr.Presentation, Permutations: pr.Permutations, Bootstrap: pr.Bootstrap, Seed: pr.Seed,
+		SplitHalfR: pr.SplitHalfR, Ranking: pr.Ranking, Pairwise: pr.Pairwise}
 	if ex != "" {
 		res.File = "example:" + ex
 	}
-	if pr.SplitHalfR != nil {
-		v := float64(*pr.SplitHalfR)
-		res.SplitHalfR = &v
+	if res.Pairwise == nil {
+		res.Pairwise = []pipeline.RSAPair{}
 	}
 	var ceil *rsa.Ceiling
 	if pr.CeilingLower != nil {
@@ -198,26 +188,9 @@ func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string
 	}
 	var modelRDMs []*rsa.RDM
 	for _, m := range pr.Models {
-		r := rsaModelResult{Model: m.Model, Path: m.Path, Features: m.Features, Similarity: float64(m.Similarity), P: float64(m.P),
-			CI: [2]float64{float64(m.CI[0]), float64(m.CI[1])}, CKA: float64(m.CKA), CKADebiased: float64(m.CKADebiased)}
-		if ceil != nil {
-			lo, up := ceil.Lower, ceil.Upper
-			r.CeilingLower, r.CeilingUpper = &lo, &up
-		}
-		res.Models = append(res.Models, r)
+		res.Models = append(res.Models, rsaModelResult{Model: m.Model, Path: m.Path, Features: m.Features, Similarity: m.Similarity,
+			P: m.P, CI: m.CI, CeilingLower: pr.CeilingLower, CeilingUpper: pr.CeilingUpper, CKA: m.CKA, CKADebiased: m.CKADebiased})
 		modelRDMs = append(modelRDMs, &rsa.RDM{N: pr.Conditions, Vec: m.RDM})
-	}
-	for _, pw := range pr.Pairwise {
-		res.Pairwise = append(res.Pairwise, struct {
-			A     string  `json:"a"`
-			B     string  `json:"b"`
-			Diff  float64 `json:"difference"`
-			P     float64 `json:"p"`
-			PHolm float64 `json:"p_holm"`
-		}{pw.A, pw.B, float64(pw.Diff), float64(pw.P), float64(pw.PHolm)})
-	}
-	if res.Pairwise == nil {
-		res.Pairwise = res.Pairwise[:0]
 	}
 	if o.plot != "" {
 		neural := &rsa.RDM{N: pr.Conditions, Vec: pr.NeuralRDM}
@@ -232,57 +205,12 @@ func runAnalyzeRSA(cmd *cobra.Command, ios *IOStreams, o *rsaOpts, args []string
 }
 
 func writeRSAJSON(w io.Writer, res *rsaResult) error {
-	// NaN is not JSON: non-finite numbers become null.
-	b, err := json.Marshal(sanitize(res))
+	b, err := json.Marshal(res)
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
-}
-
-// sanitize replaces NaN/Inf by nil through a JSON-compatible map copy.
-func sanitize(res *rsaResult) any {
-	fix := func(v float64) any {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil
-		}
-		return v
-	}
-	m := map[string]any{}
-	m["file"], m["intervals"], m["by"], m["response"] = res.File, res.Intervals, res.By, res.Response
-	m["window_s"] = []any{fix(res.Window[0]), fix(res.Window[1])}
-	if res.Kernel != nil {
-		m["kernel_s"] = res.Kernel
-	}
-	m["rdm"], m["model_rdm"], m["compare"] = res.RDM, res.ModelRDM, res.Compare
-	m["n_conditions"], m["n_channels"], m["n_presentations"] = res.Conditions, res.Channels, res.Presentation
-	m["permutations"], m["bootstrap"], m["seed"] = res.Permutations, res.Bootstrap, res.Seed
-	if res.SplitHalfR != nil {
-		m["split_half_r"] = fix(*res.SplitHalfR)
-	} else {
-		m["split_half_r"] = nil
-	}
-	var models []any
-	for _, r := range res.Models {
-		mm := map[string]any{"model": r.Model, "path": r.Path, "n_features": r.Features, "similarity": fix(r.Similarity),
-			"p": fix(r.P), "ci": []any{fix(r.CI[0]), fix(r.CI[1])}, "cka": fix(r.CKA), "cka_debiased": fix(r.CKADebiased),
-			"ceiling_lower": nil, "ceiling_upper": nil}
-		if r.CeilingLower != nil {
-			mm["ceiling_lower"], mm["ceiling_upper"] = fix(*r.CeilingLower), fix(*r.CeilingUpper)
-		}
-		models = append(models, mm)
-	}
-	m["models"], m["ranking"] = models, res.Ranking
-	var pw []any
-	for _, p := range res.Pairwise {
-		pw = append(pw, map[string]any{"a": p.A, "b": p.B, "difference": fix(p.Diff), "p": fix(p.P), "p_holm": fix(p.PHolm)})
-	}
-	if pw == nil {
-		pw = []any{}
-	}
-	m["pairwise"] = pw
-	return m
 }
 
 func writeRSAText(w io.Writer, res *rsaResult) error {
@@ -325,7 +253,7 @@ func rsaPlots(dir string, res *rsaResult, neural *rsa.RDM, models []*rsa.RDM, ce
 	}
 	var bars []plots.ModelBar
 	for _, m := range res.Models {
-		bars = append(bars, plots.ModelBar{Name: m.Model, Value: m.Similarity, CILow: m.CI[0], CIHigh: m.CI[1], Significant: m.P < 0.05})
+		bars = append(bars, plots.ModelBar{Name: m.Model, Value: float64(m.Similarity), CILow: float64(m.CI[0]), CIHigh: float64(m.CI[1]), Significant: m.P < 0.05})
 	}
 	lo, up := math.NaN(), math.NaN()
 	if ceil != nil {
