@@ -21,27 +21,33 @@ import (
 // permutation p, and optionally accuracy over time (with temporal
 // generalisation) and accuracy vs number of units.
 type DecodeResult struct {
-	By               string       `json:"by"`
-	Intervals        string       `json:"intervals"`
-	Window           []float64    `json:"window_s,omitempty"`
-	Decoder          string       `json:"decoder"`
-	CV               string       `json:"cv"`
-	UnitIDs          []int64      `json:"unit_ids"`
-	Trials           int          `json:"trials"`
-	Excluded         int          `json:"excluded_trials"`
-	Permutations     int          `json:"permutations"`
-	Seed             uint64       `json:"seed"`
-	Conditions       []string     `json:"conditions"`
-	Accuracy         float64      `json:"accuracy"`
-	BalancedAccuracy float64      `json:"balanced_accuracy"`
-	Chance           float64      `json:"chance"`
-	ChanceThreshold  float64      `json:"chance_threshold"`
-	P                *float64     `json:"p"`
-	NullMean         *float64     `json:"null_mean"`
-	Confusion        [][]int      `json:"confusion"`
-	FoldAccuracy     []float64    `json:"fold_accuracy"`
-	Time             *DecodeTime  `json:"time_resolved,omitempty"`
-	Curve            []CurvePoint `json:"units_curve,omitempty"`
+	By           string    `json:"by"`
+	Intervals    string    `json:"intervals"`
+	Window       []float64 `json:"window_s,omitempty"`
+	Decoder      string    `json:"decoder"`
+	CV           string    `json:"cv"`
+	UnitIDs      []int64   `json:"unit_ids"`
+	Trials       int       `json:"trials"`
+	Excluded     int       `json:"excluded_trials"`
+	Permutations int       `json:"permutations"`
+	Seed         uint64    `json:"seed"`
+	DecodeScores
+	Curve []CurvePoint `json:"units_curve,omitempty"`
+}
+
+// DecodeScores are the decoding scores (DecodeResult without its
+// provenance), the body of `neurodata analyze decode --json`.
+type DecodeScores struct {
+	Conditions       []string    `json:"conditions"`
+	Accuracy         float64     `json:"accuracy"`
+	BalancedAccuracy float64     `json:"balanced_accuracy"`
+	Chance           float64     `json:"chance"`
+	ChanceThreshold  float64     `json:"chance_threshold"`
+	P                *float64    `json:"p"`
+	NullMean         *float64    `json:"null_mean"`
+	Confusion        [][]int     `json:"confusion"`
+	FoldAccuracy     []float64   `json:"fold_accuracy"`
+	Time             *DecodeTime `json:"time_resolved,omitempty"`
 }
 
 // DecodeTime is time-resolved decoding.
@@ -314,8 +320,8 @@ func Decode(ctx context.Context, f *nwb.File, p *DecodeParams, progress func(str
 	}
 	out := &DecodeResult{By: p.By, Intervals: c.ti.Path, Window: o.win, Decoder: decName, CV: cvName,
 		Trials: len(y), Excluded: len(codes) - len(y), Permutations: o.permutations, Seed: o.seed,
-		Accuracy: res.Accuracy, BalancedAccuracy: res.BalancedAccuracy, Chance: res.Chance,
-		ChanceThreshold: res.ChanceThreshold, FoldAccuracy: res.FoldAccuracy, Confusion: res.Confusion}
+		DecodeScores: DecodeScores{Accuracy: res.Accuracy, BalancedAccuracy: res.BalancedAccuracy, Chance: res.Chance,
+			ChanceThreshold: res.ChanceThreshold, FoldAccuracy: res.FoldAccuracy, Confusion: res.Confusion}}
 	for _, u := range sel {
 		out.UnitIDs = append(out.UnitIDs, ids[u])
 	}

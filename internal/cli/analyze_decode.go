@@ -101,17 +101,8 @@ type decodeProvenance struct {
 }
 
 type decodeResult struct {
-	Provenance       decodeProvenance     `json:"provenance"`
-	Conditions       []string             `json:"conditions"`
-	Accuracy         float64              `json:"accuracy"`
-	BalancedAccuracy float64              `json:"balanced_accuracy"`
-	Chance           float64              `json:"chance"`
-	ChanceThreshold  float64              `json:"chance_threshold"`
-	P                *float64             `json:"p"`
-	NullMean         *float64             `json:"null_mean"`
-	Confusion        [][]int              `json:"confusion"`
-	FoldAccuracy     []float64            `json:"fold_accuracy"`
-	TimeResolved     *pipeline.DecodeTime `json:"time_resolved,omitempty"`
+	Provenance decodeProvenance `json:"provenance"`
+	pipeline.DecodeScores
 }
 
 // pipelineErr maps the pipeline's parameter errors to usage errors whose
@@ -160,9 +151,7 @@ func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, f
 			Trials: res.Trials, Excluded: res.Excluded, Permutations: res.Permutations, Seed: res.Seed,
 			Created: time.Now().UTC().Format(time.RFC3339),
 		},
-		Conditions: res.Conditions, Accuracy: res.Accuracy, BalancedAccuracy: res.BalancedAccuracy,
-		Chance: res.Chance, ChanceThreshold: res.ChanceThreshold, FoldAccuracy: res.FoldAccuracy,
-		Confusion: res.Confusion, P: res.P, NullMean: res.NullMean, TimeResolved: res.Time,
+		DecodeScores: res.DecodeScores,
 	}
 	if err := writeFigures(io, "decode", fl.plotDir, func(dir string) error { return plotDecode(dir, &out) }); err != nil {
 		return err
@@ -180,7 +169,7 @@ func runAnalyzeDecode(cmd *cobra.Command, io *IOStreams, path, example string, f
 	for i, row := range out.Confusion {
 		fmt.Fprintf(io.Out, "  %-8s %v\n", out.Conditions[i], row)
 	}
-	if t := out.TimeResolved; t != nil {
+	if t := out.Time; t != nil {
 		fmt.Fprintf(io.Out, "time-resolved (bin %g s): time_s accuracy\n", t.BinS)
 		for i := range t.Times {
 			fmt.Fprintf(io.Out, "  %8.4f %.4f\n", t.Times[i], t.Accuracy[i])
@@ -221,7 +210,7 @@ func plotDecode(dir string, r *decodeResult) error {
 	if err := plots.DecodeConfusion(filepath.Join(dir, "decode_confusion.png"), title, r.Conditions, r.Confusion); err != nil {
 		return err
 	}
-	t := r.TimeResolved
+	t := r.Time
 	if t == nil {
 		return nil
 	}
