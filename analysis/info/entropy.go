@@ -160,8 +160,10 @@ func occupied(counts []int) int {
 // the m occupied bins, it adds x unseen bins sharing a probability mass
 // γ(x) = x·(1 − (N/(N+m))^{1/N}); occupied bins get (1−γ)(n_i+1)/(N+m). It
 // keeps the x for which the expected number of occupied bins under these
-// probabilities is closest to m (ascending search, stopping when the match
-// stops improving), and returns m + x.
+// probabilities is closest to m (ascending search from x = 0, where the
+// expectation uses the plug-in probabilities n_i/N, stopping when the
+// match stops improving), and returns m + x. This is the procedure of
+// pyentropy's pt_bayescount (TestBayesCountAgainstPython).
 func BayesCount(counts []int) float64 {
 	k := len(counts)
 	n := 0
@@ -192,8 +194,15 @@ func BayesCount(counts []int) float64 {
 		}
 		return e
 	}
+	// x = 0: expected occupied bins under the plug-in probabilities.
+	e0 := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			e0 += 1 - math.Pow(1-float64(c)/fn, fn)
+		}
+	}
 	best := 0
-	prev := math.Abs(fm - expected(0))
+	prev := math.Abs(fm - e0)
 	for x := 1; m+x <= k; x++ {
 		d := math.Abs(fm - expected(x))
 		if d >= prev {
