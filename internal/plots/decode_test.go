@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -40,20 +39,7 @@ func TestDecodeFigures(t *testing.T) {
 	if err := DecodeGeneralization(p3, "temporal generalisation", times, gen, 0.25); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{p1, p2, p3} {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		if b := img.Bounds(); b.Dx() < 300 || b.Dy() < 300 {
-			t.Errorf("%s is %v", p, b)
-		}
-	}
+	checkPNG(t, 300, p1, p2, p3)
 	if err := DecodeConfusion(filepath.Join(dir, "x.png"), "", labels, cm[:2]); err == nil {
 		t.Error("ragged confusion: want an error")
 	}

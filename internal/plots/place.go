@@ -28,11 +28,7 @@ func PlaceMaps1D(base, title, xlabel string, centers []float64, units []UnitPlac
 	}
 	panels := make([]*plot.Plot, len(units))
 	for i, u := range units {
-		p := plot.New()
-		p.Title.Text = u.Label
-		p.Title.TextStyle.Font.Size = vg.Points(10)
-		p.X.Label.Text = xlabel
-		p.Y.Label.Text = "rate (Hz)"
+		p := ratePanel(u.Label, xlabel)
 		top := 0.0
 		var seg plotter.XYs
 		flush := func() {

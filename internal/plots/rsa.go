@@ -194,25 +194,11 @@ func saveFigure(path string, w, h vg.Length, render func(draw.Canvas)) error {
 	return writePNG(path, img)
 }
 
-// writePNG writes img to a temporary file next to path and renames it, so
-// an interrupted run leaves no partial figure.
+// writePNG writes img atomically (writeAtomic), so an interrupted run
+// leaves no partial figure.
 func writePNG(path string, img *vgimg.Canvas) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("plots: %w", err)
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(tmp); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("plots: writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("plots: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("plots: %w", err)
-	}
-	return nil
+	return writeAtomic(path, func(f *os.File) error {
+		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f)
+		return err
+	})
 }

@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -25,20 +24,7 @@ func TestRSAFigures(t *testing.T) {
 	if err := ModelBars(p2, "Spearman ρ", bars, 0.85, 0.92); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{p1, p2} {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 200 {
-			t.Errorf("%s is %v", p, b)
-		}
-	}
+	checkPNG(t, 200, p1, p2)
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 2 {
 		t.Errorf("left temp files: %v", ents)

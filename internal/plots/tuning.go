@@ -182,6 +182,17 @@ func niceStep(x float64) float64 {
 
 func trimFloat(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
 
+// ratePanel is one unit's panel of a grid: small title, rate (Hz) against
+// xlabel.
+func ratePanel(label, xlabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = label
+	p.Title.TextStyle.Font.Size = vg.Points(10)
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = "rate (Hz)"
+	return p
+}
+
 // TuningCurveGrid draws linear tuning curves (mean ± SEM per condition, a
 // dashed line at the blank rate) in a grid. Conditions are placed at their
 // X values, or at 0, 1, … with Names as tick labels when Names is set.
@@ -191,11 +202,7 @@ func TuningCurveGrid(base, title, xlabel string, units []UnitTuning, cols int) e
 	}
 	panels := make([]*plot.Plot, len(units))
 	for i, u := range units {
-		p := plot.New()
-		p.Title.Text = u.Label
-		p.Title.TextStyle.Font.Size = vg.Points(10)
-		p.X.Label.Text = xlabel
-		p.Y.Label.Text = "rate (Hz)"
+		p := ratePanel(u.Label, xlabel)
 		pts := make(errPoints, 0, len(u.Rate))
 		for c, r := range u.Rate {
 			if math.IsNaN(r) {
