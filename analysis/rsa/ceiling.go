@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // SpearmanBrown predicts the reliability of a measure k times as long from
@@ -129,16 +131,7 @@ func SplitHalfCeiling(t *Trials, rdm Method, m Compare, nSplits int, rng *rand.R
 	}
 	var sum float64
 	for k := 0; k < nSplits; k++ {
-		perm := rng.Perm(len(folds))
-		half := map[int]bool{}
-		for _, i := range perm[:len(folds)/2] {
-			half[folds[i]] = true
-		}
-		a, _, err := t.MeanPatterns(func(f int) bool { return half[f] })
-		if err != nil {
-			return Ceiling{}, 0, err
-		}
-		b, _, err := t.MeanPatterns(func(f int) bool { return !half[f] })
+		a, b, err := t.randomHalves(folds, rng)
 		if err != nil {
 			return Ceiling{}, 0, err
 		}
@@ -156,4 +149,22 @@ func SplitHalfCeiling(t *Trials, rdm Method, m Compare, nSplits int, rng *rand.R
 	rHalf = sum / float64(nSplits)
 	rho := SpearmanBrown(rHalf, 2)
 	return Ceiling{Lower: rho, Upper: math.Sqrt(math.Max(rho, 0))}, rHalf, nil
+}
+
+// randomHalves splits folds (t.folds()) into two random halves drawn from
+// rng (the first gets len/2) and returns each half's condition-mean
+// patterns.
+func (t *Trials) randomHalves(folds []int, rng *rand.Rand) (a, b *mat.Dense, err error) {
+	perm := rng.Perm(len(folds))
+	half := map[int]bool{}
+	for _, i := range perm[:len(folds)/2] {
+		half[folds[i]] = true
+	}
+	if a, _, err = t.MeanPatterns(func(f int) bool { return half[f] }); err != nil {
+		return nil, nil, err
+	}
+	if b, _, err = t.MeanPatterns(func(f int) bool { return !half[f] }); err != nil {
+		return nil, nil, err
+	}
+	return a, b, nil
 }

@@ -68,15 +68,6 @@ func BootstrapCKA(x *Gram, ys []*Gram, nBoot int, conf float64, rng *rand.Rand, 
 			return nil, fmt.Errorf("%w: CKA of %d and %d stimuli", ErrInput, x.N, y.N)
 		}
 	}
-	if conf == 0 {
-		conf = 0.95
-	}
-	n := x.N
-	seeds := drawSeeds(rng, nBoot)
-	res := &BootstrapResult{Samples: make([][]float64, len(ys))}
-	for i := range ys {
-		res.Samples[i] = make([]float64, nBoot)
-	}
 	sub := func(g *Gram, idx []int) []float64 {
 		out := make([]float64, len(idx)*len(idx))
 		for a, i := range idx {
@@ -86,19 +77,10 @@ func BootstrapCKA(x *Gram, ys []*Gram, nBoot int, conf float64, rng *rand.Rand, 
 		}
 		return centreGram(out, len(idx), 1)
 	}
-	parallelFor(nBoot, s.workers(), func(b int) {
-		idx := resampleFromSeed(n, seeds[b])
+	return bootstrapStats(x.N, len(ys), nBoot, conf, rng, s, func(idx []int, out []float64) {
 		kx := sub(x, idx)
 		for i, y := range ys {
-			res.Samples[i][b] = cosine(kx, sub(y, idx))
+			out[i] = cosine(kx, sub(y, idx))
 		}
-	})
-	for _, smp := range res.Samples {
-		mean, sd, lo, hi := summarise(smp, conf)
-		res.Mean = append(res.Mean, mean)
-		res.SE = append(res.SE, sd)
-		res.CILow = append(res.CILow, lo)
-		res.CIHigh = append(res.CIHigh, hi)
-	}
-	return res, nil
+	}), nil
 }

@@ -290,28 +290,40 @@ func BootstrapStimuli(data *RDM, models []*RDM, m Compare, nBoot int, conf float
 			return nil, fmt.Errorf("%w: model RDM over %d conditions, data over %d", ErrInput, md.N, data.N)
 		}
 	}
-	if conf == 0 {
-		conf = 0.95
-	}
-	n := data.N
-	seeds := drawSeeds(rng, nBoot)
-	res := &BootstrapResult{Samples: make([][]float64, len(models))}
-	for i := range models {
-		res.Samples[i] = make([]float64, nBoot)
-	}
-	parallelFor(nBoot, s.workers(), func(b int) {
-		idx := resampleFromSeed(n, seeds[b])
+	return bootstrapStats(data.N, len(models), nBoot, conf, rng, s, func(idx []int, out []float64) {
 		slices.Sort(idx)
 		if m == WhitenedCosine || m == WhitenedCorrelation {
 			idx = slices.Compact(idx)
 		}
 		dv := subsetDup(data, idx)
 		for i, md := range models {
-			mv := subsetDup(md, idx)
-			v, err := CompareRDMs(dv, mv, m)
+			v, err := CompareRDMs(dv, subsetDup(md, idx), m)
 			if err != nil {
 				v = math.NaN()
 			}
+			out[i] = v
+		}
+	}), nil
+}
+
+// bootstrapStats resamples n stimuli with replacement nBoot times (the
+// seeds are drawn from rng up front, so the result does not depend on the
+// workers), lets stat write k statistics of each resample into out, and
+// summarises each statistic's samples: mean, SE and the conf percentile
+// interval (conf 0 means 0.95).
+func bootstrapStats(n, k, nBoot int, conf float64, rng *rand.Rand, s *Settings, stat func(idx []int, out []float64)) *BootstrapResult {
+	if conf == 0 {
+		conf = 0.95
+	}
+	seeds := drawSeeds(rng, nBoot)
+	res := &BootstrapResult{Samples: make([][]float64, k)}
+	for i := range res.Samples {
+		res.Samples[i] = make([]float64, nBoot)
+	}
+	parallelFor(nBoot, s.workers(), func(b int) {
+		out := make([]float64, k)
+		stat(resampleFromSeed(n, seeds[b]), out)
+		for i, v := range out {
 			res.Samples[i][b] = v
 		}
 	})
@@ -322,7 +334,7 @@ func BootstrapStimuli(data *RDM, models []*RDM, m Compare, nBoot int, conf float
 		res.CILow = append(res.CILow, lo)
 		res.CIHigh = append(res.CIHigh, hi)
 	}
-	return res, nil
+	return res
 }
 
 // subsetDup is Subset with NaN for pairs of a stimulus with itself.

@@ -330,16 +330,7 @@ func NeuronReliability(t *Trials, nSplits int, rng *rand.Rand) (float64, error) 
 	}
 	var sum float64
 	for s := 0; s < nSplits; s++ {
-		perm := rng.Perm(len(folds))
-		half := map[int]bool{}
-		for _, i := range perm[:len(folds)/2] {
-			half[folds[i]] = true
-		}
-		a, _, err := t.MeanPatterns(func(f int) bool { return half[f] })
-		if err != nil {
-			return math.NaN(), err
-		}
-		b, _, err := t.MeanPatterns(func(f int) bool { return !half[f] })
+		a, b, err := t.randomHalves(folds, rng)
 		if err != nil {
 			return math.NaN(), err
 		}
