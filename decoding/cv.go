@@ -291,107 +291,98 @@ type CurvePoint struct {
 // (units), repeats times each; subsets are drawn from Settings.Src. Work is
 // spread over (size, repeat) pairs.
 func LearningCurveUnits(newModel func() Classifier, x mat.Matrix, y []int, folds Folds, sizes []int, repeats int, s *Settings) ([]CurvePoint, error) {
-	n, p, err := checkXY("learning curve", x, len(y))
+	n, p, repeats, err := checkCurve(x, y, folds, repeats)
 	if err != nil {
 		return nil, err
 	}
-	if err := folds.validate(n); err != nil {
-		return nil, err
-	}
-	if repeats < 1 {
-		repeats = 1
-	}
 	rng := s.rng()
-	type job struct {
-		si, r int
-		cols  []int
-	}
-	var jobs []job
-	for si, sz := range sizes {
+	var jobs [][]int // the columns of each (size, repeat)
+	for _, sz := range sizes {
 		if sz < 1 || sz > p {
 			return nil, fmt.Errorf("decoding: learning curve: %d units requested, have %d", sz, p)
 		}
 		for r := 0; r < repeats; r++ {
 			cols := rng.Perm(p)[:sz]
 			slices.Sort(cols)
-			jobs = append(jobs, job{si, r, cols})
+			jobs = append(jobs, cols)
 		}
 	}
-	scores := make([][]float64, len(sizes))
-	for i := range scores {
-		scores[i] = make([]float64, repeats)
-	}
-	err = parallelFor(len(jobs), s.workers(), func(i int) error {
-		j := jobs[i]
-		splits := makeSplits(colsOf(x, j.cols), folds)
+	return runCurve(sizes, repeats, s, func(i int) (float64, error) {
+		splits := makeSplits(colsOf(x, jobs[i]), folds)
 		pred := make([]int, n)
 		if err := runFolds(newModel, splits, y, pred, 1); err != nil {
-			return err
+			return 0, err
 		}
-		scores[j.si][j.r] = stat.Mean(foldAccuracy(splits, y, pred), nil)
-		return nil
+		return stat.Mean(foldAccuracy(splits, y, pred), nil), nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("decoding: learning curve: %w", err)
-	}
-	return curve(sizes, scores), nil
 }
 
 // LearningCurveTrials cross-validates with the training set of every fold
 // subsampled to sizes[i] trials (drawn at random without replacement,
 // repeats times); the test trials are always the full held-out fold.
 func LearningCurveTrials(newModel func() Classifier, x mat.Matrix, y []int, folds Folds, sizes []int, repeats int, s *Settings) ([]CurvePoint, error) {
-	n, _, err := checkXY("learning curve", x, len(y))
+	_, _, repeats, err := checkCurve(x, y, folds, repeats)
 	if err != nil {
 		return nil, err
 	}
-	if err := folds.validate(n); err != nil {
-		return nil, err
-	}
-	if repeats < 1 {
-		repeats = 1
-	}
 	splits := makeSplits(x, folds)
 	rng := s.rng()
-	type job struct {
-		si, r int
-		sub   [][]int // per fold: positions within split.train
-	}
-	var jobs []job
-	for si, sz := range sizes {
+	var jobs [][][]int // per (size, repeat), per fold: positions within split.train
+	for _, sz := range sizes {
 		for r := 0; r < repeats; r++ {
-			j := job{si: si, r: r, sub: make([][]int, len(splits))}
+			sub := make([][]int, len(splits))
 			for f, sp := range splits {
 				if sz < 2 || sz > len(sp.train) {
 					return nil, fmt.Errorf("decoding: learning curve: %d training trials requested, fold %d has %d", sz, f, len(sp.train))
 				}
 				sel := rng.Perm(len(sp.train))[:sz]
 				slices.Sort(sel)
-				j.sub[f] = sel
+				sub[f] = sel
 			}
-			jobs = append(jobs, j)
+			jobs = append(jobs, sub)
 		}
 	}
+	return runCurve(sizes, repeats, s, func(i int) (float64, error) {
+		acc := make([]float64, len(splits))
+		for f, sp := range splits {
+			sub := jobs[i][f]
+			tr := make([]int, len(sub))
+			for a, b := range sub {
+				tr[a] = sp.train[b]
+			}
+			m := newModel()
+			if err := m.Fit(rowsOf(sp.trainX, sub), pick(y, tr)); err != nil {
+				return 0, fmt.Errorf("fold %d: %w", f, err)
+			}
+			acc[f] = Accuracy(pick(y, sp.test), m.Predict(nil, sp.testX))
+		}
+		return stat.Mean(acc, nil), nil
+	})
+}
+
+// checkCurve validates a learning curve's inputs and returns the trials,
+// the features and the repeats (at least 1).
+func checkCurve(x mat.Matrix, y []int, folds Folds, repeats int) (n, p, reps int, err error) {
+	if n, p, err = checkXY("learning curve", x, len(y)); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := folds.validate(n); err != nil {
+		return 0, 0, 0, err
+	}
+	return n, p, max(repeats, 1), nil
+}
+
+// runCurve scores the len(sizes)×repeats jobs (job i is size i/repeats,
+// repeat i%repeats) in parallel and summarises each size.
+func runCurve(sizes []int, repeats int, s *Settings, score func(job int) (float64, error)) ([]CurvePoint, error) {
 	scores := make([][]float64, len(sizes))
 	for i := range scores {
 		scores[i] = make([]float64, repeats)
 	}
-	err = parallelFor(len(jobs), s.workers(), func(i int) error {
-		j := jobs[i]
-		acc := make([]float64, len(splits))
-		for f, sp := range splits {
-			tr := make([]int, len(j.sub[f]))
-			for a, b := range j.sub[f] {
-				tr[a] = sp.train[b]
-			}
-			m := newModel()
-			if err := m.Fit(rowsOf(sp.trainX, j.sub[f]), pick(y, tr)); err != nil {
-				return fmt.Errorf("fold %d: %w", f, err)
-			}
-			acc[f] = Accuracy(pick(y, sp.test), m.Predict(nil, sp.testX))
-		}
-		scores[j.si][j.r] = stat.Mean(acc, nil)
-		return nil
+	err := parallelFor(len(sizes)*repeats, s.workers(), func(i int) error {
+		v, err := score(i)
+		scores[i/repeats][i%repeats] = v
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("decoding: learning curve: %w", err)
