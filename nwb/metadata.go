@@ -93,87 +93,77 @@ func (f *File) Metadata() (*Metadata, error) {
 	if g, err := f.h5.Group("/general/subject"); err == nil {
 		s := &Subject{Extra: map[string]string{}}
 		s.Type, _ = typeOf(g)
-		if links, err := g.Links(); err == nil {
-			for _, l := range links {
-				v := str("/general/subject/" + l.Name)
-				switch l.Name {
-				case "subject_id":
-					s.SubjectID = v
-				case "species":
-					s.Species = v
-				case "strain":
-					s.Strain = v
-				case "sex":
-					s.Sex = v
-				case "age":
-					s.Age = v
-				case "genotype":
-					s.Genotype = v
-				case "description":
-					s.Description = v
-				case "date_of_birth":
-					s.DateOfBirth = v
-				case "weight":
-					s.Weight = v
-				default:
-					if v != "" {
-						s.Extra[l.Name] = v
-					}
-				}
+		fields := map[string]*string{"subject_id": &s.SubjectID, "species": &s.Species, "strain": &s.Strain,
+			"sex": &s.Sex, "age": &s.Age, "genotype": &s.Genotype, "description": &s.Description,
+			"date_of_birth": &s.DateOfBirth, "weight": &s.Weight}
+		for _, name := range f.childNames("/general/subject") {
+			v := str("/general/subject/" + name)
+			if p, ok := fields[name]; ok {
+				*p = v
+			} else if v != "" {
+				s.Extra[name] = v
 			}
 		}
 		m.Subject = s
 	}
-	if g, err := f.h5.Group("/general/devices"); err == nil {
-		if links, err := g.Links(); err == nil {
-			for _, l := range links {
-				p := "/general/devices/" + l.Name
-				o, err := f.h5.Object(p)
-				if err != nil {
-					continue
-				}
-				d := Device{Name: l.Name, Path: p}
-				d.Type, _ = typeOf(o)
-				d.Description = attrString(o, "description")
-				d.Manufacturer = attrString(o, "manufacturer")
-				if ds, ok := o.(*hdf5.Dataset); ok && d.Description == "" { // NWB 1.x: text dataset
-					d.Description, _ = readScalarString(ds)
-				}
-				m.Devices = append(m.Devices, d)
+	for _, name := range f.childNames("/general/devices") {
+		p := "/general/devices/" + name
+		o, err := f.h5.Object(p)
+		if err != nil {
+			continue
+		}
+		d := Device{Name: name, Path: p}
+		d.Type, _ = typeOf(o)
+		d.Description = attrString(o, "description")
+		d.Manufacturer = attrString(o, "manufacturer")
+		if ds, ok := o.(*hdf5.Dataset); ok && d.Description == "" { // NWB 1.x: text dataset
+			d.Description, _ = readScalarString(ds)
+		}
+		m.Devices = append(m.Devices, d)
+	}
+	if names := f.childNames("/general/extracellular_ephys"); len(names) > 0 {
+		types := f.typesOrBuiltin()
+		for _, name := range names {
+			p := "/general/extracellular_ephys/" + name
+			eg, err := f.h5.Group(p)
+			if err != nil {
+				continue
 			}
+			tn, ok := typeOf(eg)
+			if !ok || !types.IsA(tn, "ElectrodeGroup") {
+				continue
+			}
+			e := ElectrodeGroup{Name: name, Path: p, Type: tn}
+			e.Description = attrString(eg, "description")
+			e.Location = attrString(eg, "location")
+			if o, err := eg.Open("device"); err == nil {
+				e.Device = o.Path()
+			}
+			m.ElectrodeGroups = append(m.ElectrodeGroups, e)
 		}
 	}
-	if g, err := f.h5.Group("/general/extracellular_ephys"); err == nil {
-		if links, err := g.Links(); err == nil {
-			types := f.typesOrBuiltin()
-			for _, l := range links {
-				p := "/general/extracellular_ephys/" + l.Name
-				eg, err := f.h5.Group(p)
-				if err != nil {
-					continue
-				}
-				tn, ok := typeOf(eg)
-				if !ok || !types.IsA(tn, "ElectrodeGroup") {
-					continue
-				}
-				e := ElectrodeGroup{Name: l.Name, Path: p, Type: tn}
-				e.Description = attrString(eg, "description")
-				e.Location = attrString(eg, "location")
-				if o, err := eg.Open("device"); err == nil {
-					e.Device = o.Path()
-				}
-				m.ElectrodeGroups = append(m.ElectrodeGroups, e)
-			}
-		}
-	}
-	if g, err := f.h5.Group("/general/optophysiology"); err == nil {
-		if links, err := g.Links(); err == nil {
-			for _, l := range links {
-				m.ImagingPlanes = append(m.ImagingPlanes, "/general/optophysiology/"+l.Name)
-			}
-		}
+	for _, name := range f.childNames("/general/optophysiology") {
+		m.ImagingPlanes = append(m.ImagingPlanes, "/general/optophysiology/"+name)
 	}
 	return m, nil
+}
+
+// childNames lists the link names of the group at path (none when it is
+// missing or unreadable: metadata is best effort).
+func (f *File) childNames(path string) []string {
+	g, err := f.h5.Group(path)
+	if err != nil {
+		return nil
+	}
+	links, err := g.Links()
+	if err != nil {
+		return nil
+	}
+	names := make([]string, len(links))
+	for i, l := range links {
+		names[i] = l.Name
+	}
+	return names
 }
 
 // parseTime accepts the ISO 8601 variants NWB writers use and the NWB 1.x

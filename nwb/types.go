@@ -1,6 +1,7 @@
 package nwb
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/neurodata/neurodata/nwb/internal/spec"
@@ -88,6 +89,16 @@ func (t *Types) resolveNS(from, name string, byName map[string][]string) string 
 	if len(cands) == 0 {
 		return ""
 	}
+	if ns, ok := t.searchIncludes(from, func(ns string) bool { return slices.Contains(cands, ns) }); ok {
+		return ns
+	}
+	return cands[0]
+}
+
+// searchIncludes walks from and the namespaces it includes, breadth first
+// (at most 64, so include cycles end), and returns the first one found
+// accepts.
+func (t *Types) searchIncludes(from string, found func(ns string) bool) (string, bool) {
 	seen := map[string]bool{}
 	queue := []string{from}
 	for len(queue) > 0 && len(seen) < 64 {
@@ -97,14 +108,12 @@ func (t *Types) resolveNS(from, name string, byName map[string][]string) string 
 			continue
 		}
 		seen[ns] = true
-		for _, c := range cands {
-			if c == ns {
-				return ns
-			}
+		if found(ns) {
+			return ns, true
 		}
 		queue = append(queue, t.includes[ns]...)
 	}
-	return cands[0]
+	return "", false
 }
 
 // Parent returns the parent of a type and whether the type is known.
@@ -129,21 +138,8 @@ func (t *Types) canon(tn TypeName) TypeName {
 }
 
 func (t *Types) includesNS(from, target string) bool {
-	seen := map[string]bool{}
-	queue := []string{from}
-	for len(queue) > 0 && len(seen) < 64 {
-		ns := queue[0]
-		queue = queue[1:]
-		if seen[ns] {
-			continue
-		}
-		seen[ns] = true
-		if ns == target {
-			return true
-		}
-		queue = append(queue, t.includes[ns]...)
-	}
-	return false
+	_, ok := t.searchIncludes(from, func(ns string) bool { return ns == target })
+	return ok
 }
 
 // Ancestry returns the type followed by its parents up to the root.
