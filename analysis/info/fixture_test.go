@@ -35,6 +35,8 @@ type gratingsTruth struct {
 	} `json:"stimulus"`
 	Running struct {
 		PRunning float64 `json:"p_running"`
+		// 0/1 per row of the presentations table.
+		PresentationRunning []int `json:"presentation_running_state"`
 	} `json:"running"`
 	Units []struct {
 		ID       int64     `json:"id"`
@@ -50,8 +52,19 @@ type gratingsTruth struct {
 // p Poisson(n; T f_d gain) for n = 0..n_max, with the tail mass above n_max
 // (< 1e-12) added to n_max.
 func countPMF(tr *gratingsTruth, u int) [][]float64 {
+	q := make([]float64, len(tr.Units[u].RateStat))
+	for d := range q {
+		q[d] = tr.Running.PRunning
+	}
+	return mixturePMF(tr, u, q)
+}
+
+// mixturePMF is P(n|d) = (1−q_d) Poisson(n; T f_d) + q_d Poisson(n; T f_d
+// gain) for n = 0..n_max (tail mass added to n_max) with a running
+// probability q_d per direction: countPMF with q_d = p_running for every d.
+func mixturePMF(tr *gratingsTruth, u int, q []float64) [][]float64 {
 	un := tr.Units[u]
-	T, p := tr.Stimulus.DurationS, tr.Running.PRunning
+	T := tr.Stimulus.DurationS
 	pois := func(n int, mu float64) float64 {
 		if mu == 0 {
 			if n == 0 {
@@ -67,12 +80,32 @@ func countPMF(tr *gratingsTruth, u int) [][]float64 {
 		P[d] = make([]float64, un.NMax+1)
 		sum := 0.0
 		for n := range P[d] {
-			P[d][n] = (1-p)*pois(n, T*un.RateStat[d]) + p*pois(n, T*un.RateRun[d])
+			P[d][n] = (1-q[d])*pois(n, T*un.RateStat[d]) + q[d]*pois(n, T*un.RateRun[d])
 			sum += P[d][n]
 		}
-		P[d][un.NMax] += 1 - sum
+		P[d][un.NMax] += max(0, 1-sum) // rounding can make 1 − sum ≈ −1e-14
 	}
 	return P
+}
+
+// pmfMI is I(D;N) in bits for P[d][n] = P(n|d) with D uniform.
+func pmfMI(P [][]float64) float64 {
+	D := float64(len(P))
+	pn := make([]float64, len(P[0]))
+	for _, row := range P {
+		for n, q := range row {
+			pn[n] += q / D
+		}
+	}
+	mi := 0.0
+	for _, row := range P {
+		for n, q := range row {
+			if q > 0 {
+				mi += q / D * math.Log2(q/pn[n])
+			}
+		}
+	}
+	return mi
 }
 
 // binnedTruth is the exact I(D; b(N)) in bits, D uniform, for the response
@@ -223,23 +256,30 @@ func gratingsCounts(t testing.TB, d *gratingsData) (stim []int, counts [][]int) 
 }
 
 // TestGratingsAcceptance is issue 6 acceptance point 2. On each of the three
-// ecephys_gratings fixture variants, per-unit estimates are compared with
-// the exact mutual_information_bits of the truth file (I(D;N), D uniform
-// over the 8 directions, N the count in [start_time, stop_time), blanks
-// excluded; README "Truth files"):
-//   - raw counts (every count value its own bin, the truth's response
-//     variable): every bias-corrected estimator (pt, qe, shuffle, nsb) has a
-//     smaller mean absolute error than plug-in;
-//   - default binning (Options.Bins = 0: 4 equipopulated bins for 16
-//     trials per direction): the best bias-corrected estimator has a median
-//     absolute error <= 0.05 bits; against the exact MI of the binned
-//     response (binnedTruth), every bias-corrected estimator has a smaller
-//     mean absolute error than plug-in. Against the count MI, NSB on 4 bins
-//     does not (0.112 against 0.101 bits): binning loses 0.076 bits that
-//     plug-in's upward bias offsets, and NSB keeps plug-in's bias on
-//     untuned units (doc.go, TestNSBUniformSmallK), so that is logged, not
-//     asserted;
+// ecephys_gratings fixture variants (identical content), per-unit estimates
+// are compared with the exact mutual_information_bits of the truth file:
+// I(D;N), D uniform over the 8 directions (16 presentations each, blanks
+// excluded), N the count in [start_time, stop_time) of the 2 s
+// presentation, P(n|d) the truth's stationary/running Poisson mixture
+// (README "Truth files"). Asserted:
+//   - the reference itself: I(D;N) recomputed from the truth's rates,
+//     window and p_running equals mutual_information_bits to 1e-9;
+//   - raw counts (the truth's response variable): every bias-corrected
+//     estimator (pt, qe, shuffle, nsb) has a smaller mean |error| than
+//     plug-in;
+//   - default binning (Options.Bins = 0: 4 equipopulated bins): the best
+//     bias-corrected median |error| is <= 0.05 bits (0.0487, pt; fresh
+//     data from the truth's model meet this in 2 of 24 data sets,
+//     TestGratingsConfigurations), and against the exact MI of the binned
+//     response (binnedTruth) every bias-corrected estimator has a smaller
+//     mean |error| than plug-in;
 //   - Σ_s p(s)·SSI(s) and Σ_s p(s)·Isp(s) equal the plug-in MI to 1e-9.
+//
+// Not met, logged: both parts of the acceptance in one response coding.
+// On 4 bins NSB's mean |error| against the count MI (0.112) is above
+// plug-in's (0.101); on raw counts and on 5 to 16 bins the best median is
+// 0.056 to 0.093 bits. The table of every coding of gratingsConfigs is
+// logged and reproduced in doc.go with the reasons.
 func TestGratingsAcceptance(t *testing.T) {
 	corrected := []Estimator{PanzeriTreves, QuadraticExtrapolation, ShuffleCorrected, NSB}
 	for _, variant := range []string{"default", "compressed", "latest"} {
@@ -257,6 +297,29 @@ func TestGratingsAcceptance(t *testing.T) {
 			if len(stim) != 128 {
 				t.Fatalf("%d non-blank presentations, want 128", len(stim))
 			}
+			// The reference is the truth's count model: recomputing
+			// mutual_information_bits from its rates, window and p_running
+			// must reproduce it (README "Truth files").
+			// The fixture's realised running states (18 of 128 non-blank
+			// presentations, not 25/65 of them) make the data-generating
+			// mixture differ from the truth's for the running-modulated
+			// units; that part of the error is logged, no estimator removes it.
+			var q [8]float64
+			j := 0 // index among non-blank presentations
+			for i, o := range d.Orientation {
+				if o != nil {
+					q[stim[j]] += float64(tr.Running.PresentationRunning[i]) / 16
+					j++
+				}
+			}
+			shift, worst := 0.0, 0.0
+			for u := range tr.Units {
+				near(t, "I(D;N) from the truth's count model", pmfMI(countPMF(tr, u)), tr.Units[u].MI, 1e-9)
+				x := pmfMI(mixturePMF(tr, u, q[:])) - tr.Units[u].MI
+				shift += math.Abs(x) / float64(len(tr.Units))
+				worst = math.Max(worst, math.Abs(x))
+			}
+			t.Logf("realised running fractions per direction %.4f: I(D;N) under them differs from the truth by %.4f bits on average (max %.4f)", q, shift, worst)
 			set := &Settings{Rand: rand.New(rand.NewPCG(2026, 6))}
 			mae := map[Estimator]float64{}
 			for _, bins := range []int{-1, 0} {
@@ -334,6 +397,28 @@ func TestGratingsAcceptance(t *testing.T) {
 				if mae[est] >= mae[PlugIn] {
 					t.Errorf("raw counts: %v mean |error| %.4f is not below plug-in %.4f", est, mae[est], mae[PlugIn])
 				}
+			}
+			// Every response coding of gratingsConfigs on this fixture:
+			// whether both parts of acceptance 2 hold in one of them.
+			for _, cfg := range gratingsConfigs {
+				v := gratingsScore(t, stim, counts, cfg.code, 2026)
+				line := fmt.Sprintf("%-32s", cfg.name)
+				m, md := map[Estimator]float64{}, map[Estimator]float64{}
+				for _, est := range Estimators {
+					var errs []float64
+					for u, x := range v[est] {
+						errs = append(errs, math.Abs(x-tr.Units[u].MI))
+						m[est] += math.Abs(x-tr.Units[u].MI) / float64(len(v[est]))
+					}
+					md[est] = median(errs)
+					line += fmt.Sprintf(" %s %.3f (%.3f)", est, m[est], md[est])
+				}
+				a, best := true, math.Inf(1)
+				for _, est := range corrected {
+					a = a && m[est] < m[PlugIn]
+					best = math.Min(best, md[est])
+				}
+				t.Logf("%s | all corrected MAE < plug-in: %v; best corrected median %.4f", line, a, best)
 			}
 		})
 	}

@@ -140,3 +140,167 @@ func TestGratingsModelSimulation(t *testing.T) {
 		}
 	}
 }
+
+// gratingsConfigs are the response codings compared on the gratings
+// fixture: the raw count with its distinct observed values as the alphabet
+// (Bins < 0, Codes), the raw count with the alphabet 0..max observed, and
+// equipopulated bins (3 to 16; 4 is the DefaultBins rule for 16 trials per
+// direction).
+var gratingsConfigs = []struct {
+	name string
+	code func(stim, c []int) ([]int, int, error)
+}{
+	{"raw counts, K = distinct values", func(stim, c []int) ([]int, int, error) { return BinResponses(stim, c, -1) }},
+	{"raw counts, K = 0..max", func(_, c []int) ([]int, int, error) {
+		m := 0
+		for _, v := range c {
+			m = max(m, v)
+		}
+		return c, m + 1, nil
+	}},
+	{"3 equipopulated bins", func(stim, c []int) ([]int, int, error) { return BinResponses(stim, c, 3) }},
+	{"4 equipopulated bins", func(stim, c []int) ([]int, int, error) { return BinResponses(stim, c, 4) }},
+	{"5 equipopulated bins", func(stim, c []int) ([]int, int, error) { return BinResponses(stim, c, 5) }},
+	{"6 equipopulated bins", func(stim, c []int) ([]int, int, error) { return BinResponses(stim, c, 6) }},
+	{"8 equipopulated bins", func(stim, c []int) ([]int, int, error) { return BinResponses(stim, c, 8) }},
+	{"16 equipopulated bins", func(stim, c []int) ([]int, int, error) { return BinResponses(stim, c, 16) }},
+}
+
+// gratingsScore returns, per estimator, the estimates of every unit under
+// one response coding (QE and I_sh draw from a generator seeded by seed).
+func gratingsScore(t testing.TB, stim []int, counts [][]int, code func(stim, c []int) ([]int, int, error), seed uint64) map[Estimator][]float64 {
+	t.Helper()
+	out := map[Estimator][]float64{}
+	for _, est := range Estimators {
+		set := &Settings{Rand: rand.New(rand.NewPCG(seed, 6))}
+		for u := range counts {
+			x, k, err := code(stim, counts[u])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v float64
+			if est == ShuffleCorrected {
+				v, err = MI(stim, x, est, set)
+			} else {
+				v, err = MIFromCounts(JointCounts(stim, x, 8, k), est, set)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[est] = append(out[est], v)
+		}
+	}
+	return out
+}
+
+// TestGratingsConfigurations asks whether any response coding lets the
+// estimators meet both parts of issue 6 acceptance 2 on data like the
+// fixture, by drawing 24 fresh data sets (16 trials per direction, 40
+// units) from the truth file's count model (countPMF) and scoring every
+// coding of gratingsConfigs against mutual_information_bits. Per coding it
+// logs each estimator's mean |error| and median |error| (averaged over data
+// sets), how many data sets meet "pt, qe, shuffle and nsb all below
+// plug-in in mean |error|", "best corrected median |error| <= 0.05 bits"
+// and both, and the median |error| that would remain if each estimator's
+// bias were removed (estimate minus its own mean over data sets: the
+// sampling-variance floor). The numbers are in doc.go. Asserted: on raw
+// counts every bias-corrected estimator has a smaller mean |error| than
+// plug-in in every data set.
+func TestGratingsConfigurations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("model simulation skipped in -short mode")
+	}
+	tr := loadTruth(t, "default")
+	pmf := make([][][]float64, len(tr.Units))
+	for u := range pmf {
+		pmf[u] = countPMF(tr, u)
+	}
+	const reps, trials = 24, 16
+	stim := make([]int, 0, 8*trials)
+	for d := 0; d < 8; d++ {
+		for i := 0; i < trials; i++ {
+			stim = append(stim, d)
+		}
+	}
+	r := rand.New(rand.NewPCG(2026, 1128))
+	corrected := []Estimator{PanzeriTreves, QuadraticExtrapolation, ShuffleCorrected, NSB}
+	// est[c][e][rep][u]
+	est := make([]map[Estimator][][]float64, len(gratingsConfigs))
+	for c := range est {
+		est[c] = map[Estimator][][]float64{}
+	}
+	for rep := 0; rep < reps; rep++ {
+		counts := make([][]int, len(pmf))
+		for u, P := range pmf {
+			counts[u] = make([]int, len(stim))
+			for i, d := range stim {
+				x, n := r.Float64(), 0
+				for ; n < len(P[d])-1 && x >= P[d][n]; n++ {
+					x -= P[d][n]
+				}
+				counts[u][i] = n
+			}
+		}
+		for c, cfg := range gratingsConfigs {
+			for e, v := range gratingsScore(t, stim, counts, cfg.code, uint64(rep)) {
+				est[c][e] = append(est[c][e], v)
+			}
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d data sets × 40 units, 16 trials/direction; mean |error| (median |error|) vs mutual_information_bits, bits; [bias-free median |error|]\n", reps)
+	for c, cfg := range gratingsConfigs {
+		fmt.Fprintf(&b, "%-32s", cfg.name)
+		mae := make([]map[Estimator]float64, reps)
+		med := make([]map[Estimator]float64, reps)
+		for rep := range mae {
+			mae[rep], med[rep] = map[Estimator]float64{}, map[Estimator]float64{}
+		}
+		for _, e := range Estimators {
+			v := est[c][e]
+			mean := make([]float64, len(tr.Units))
+			for rep := range v {
+				for u, x := range v[rep] {
+					mean[u] += x / reps
+				}
+			}
+			var m, md, floor float64
+			for rep := range v {
+				var errs, cen []float64
+				s := 0.0
+				for u, x := range v[rep] {
+					errs = append(errs, math.Abs(x-tr.Units[u].MI))
+					cen = append(cen, math.Abs(x-mean[u]))
+					s += math.Abs(x - tr.Units[u].MI)
+				}
+				mae[rep][e], med[rep][e] = s/float64(len(errs)), median(errs)
+				m += mae[rep][e] / reps
+				md += med[rep][e] / reps
+				floor += median(cen) / reps
+			}
+			fmt.Fprintf(&b, " %s %.3f (%.3f) [%.3f]", e, m, md, floor)
+		}
+		okMAE, okMed, both := 0, 0, 0
+		for rep := range mae {
+			a, best := true, math.Inf(1)
+			for _, e := range corrected {
+				a = a && mae[rep][e] < mae[rep][PlugIn]
+				best = math.Min(best, med[rep][e])
+			}
+			if a {
+				okMAE++
+			}
+			if best <= 0.05 {
+				okMed++
+			}
+			if a && best <= 0.05 {
+				both++
+			}
+			if c == 0 && !a {
+				t.Errorf("raw counts, data set %d: a bias-corrected estimator's mean |error| is not below plug-in's %.4f", rep, mae[rep][PlugIn])
+			}
+		}
+		fmt.Fprintf(&b, "  MAE<plugin %d/%d, median<=0.05 %d/%d, both %d/%d\n", okMAE, reps, okMed, reps, both, reps)
+	}
+	t.Log("\n" + b.String())
+}
