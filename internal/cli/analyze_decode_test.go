@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -25,9 +23,7 @@ func decodeFixture(t *testing.T) (nwbPath, truthPath string) {
 
 func runDecode(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"analyze", "decode"}, args...), &IOStreams{Out: &out, ErrOut: &errb})
-	return code, out.String(), errb.String()
+	return runAn(t, append([]string{"decode"}, args...)...)
 }
 
 type decodeJSON struct {

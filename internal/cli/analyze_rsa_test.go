@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -17,9 +15,7 @@ import (
 
 func runRSA(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"analyze", "rsa"}, args...), &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb})
-	return code, out.String(), errb.String()
+	return runAn(t, append([]string{"rsa"}, args...)...)
 }
 
 type rsaJSON struct {

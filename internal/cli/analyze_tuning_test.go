@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -10,11 +8,10 @@ import (
 	"testing"
 )
 
+// runAn runs `neurodata analyze ARGS` (ndRun: captured streams).
 func runAn(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), append([]string{"analyze"}, args...), &IOStreams{Out: &out, ErrOut: &errb})
-	return code, out.String(), errb.String()
+	return ndRun(t, append([]string{"analyze"}, args...)...)
 }
 
 func anTruth(t *testing.T, name string, v any) {

@@ -56,7 +56,7 @@ var (
 // ../shared is present.
 func TestReportInChromium(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, stderr := runCmd(t, "demo", "-o", dir)
+	code, stdout, stderr := ndRun(t, "demo", "-o", dir)
 	if code != ExitOK {
 		t.Fatalf("demo: exit %d\n%s", code, stderr)
 	}
@@ -71,7 +71,7 @@ func TestReportInChromium(t *testing.T) {
 		os.WriteFile(filepath.Join(in, "broken", "ecephys_gratings.nwb"), []byte("not an HDF5 file"), 0o644)
 		work := t.TempDir()
 		out := filepath.Join(work, "results")
-		if code, _, stderr := runCmd(t, "run", writeSpec(t, work, in, "20"), "--out", out); code != ExitPartial {
+		if code, _, stderr := ndRun(t, "run", writeSpec(t, work, in, "20"), "--out", out); code != ExitPartial {
 			t.Fatalf("run: exit %d\n%s", code, stderr)
 		}
 		cases["fixtures"] = out
@@ -79,7 +79,7 @@ func TestReportInChromium(t *testing.T) {
 	for name, results := range cases {
 		t.Run(name, func(t *testing.T) {
 			page := filepath.Join(t.TempDir(), "report.html")
-			if code, _, stderr := runCmd(t, "report", results, "-o", page); code != ExitOK {
+			if code, _, stderr := ndRun(t, "report", results, "-o", page); code != ExitOK {
 				t.Fatalf("report: exit %d\n%s", code, stderr)
 			}
 			raw, err := os.ReadFile(page)
@@ -157,11 +157,11 @@ func TestReportInChromium(t *testing.T) {
 // --format png writes one decodable PNG per figure.
 func TestReportFormatPNG(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, stderr := runCmd(t, "demo", "-o", dir); code != ExitOK {
+	if code, _, stderr := ndRun(t, "demo", "-o", dir); code != ExitOK {
 		t.Fatalf("demo: exit %d\n%s", code, stderr)
 	}
 	figs := filepath.Join(dir, "figs")
-	code, stdout, stderr := runCmd(t, "report", filepath.Join(dir, "results"), "--format", "png", "-o", figs)
+	code, stdout, stderr := ndRun(t, "report", filepath.Join(dir, "results"), "--format", "png", "-o", figs)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -184,7 +184,7 @@ func TestReportFormatPNG(t *testing.T) {
 		f.Close()
 	}
 	for _, args := range [][]string{{"report", t.TempDir()}, {"report", filepath.Join(dir, "results"), "--format", "gif"}, {"report"}} {
-		if code, _, _ := runCmd(t, args...); code != ExitUsage {
+		if code, _, _ := ndRun(t, args...); code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, ExitUsage)
 		}
 	}

@@ -30,7 +30,7 @@ func TestRunResultsReadByNode(t *testing.T) {
 	work := t.TempDir()
 	out := filepath.Join(work, "results")
 	spec := writeSpec(t, work, in, "0")
-	if code, _, stderr := runCmd(t, "run", spec, "--out", out); code != ExitOK {
+	if code, _, stderr := ndRun(t, "run", spec, "--out", out); code != ExitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
 	cmd := exec.Command("node", filepath.Join(dir, "query_results.mjs"), out)

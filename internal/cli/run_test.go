@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,13 +10,6 @@ import (
 
 	"github.com/neurodata/neurodata/pipeline"
 )
-
-func runCmd(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Run(context.Background(), args, &IOStreams{Out: &out, ErrOut: &errb})
-	return code, out.String(), errb.String()
-}
 
 // fixtureFolder copies the nine ../shared/fixtures sessions (3 storage
 // variants × 3 sessions, with the scenes session's .npy model layers beside
@@ -121,7 +112,7 @@ func TestRunFixturesCorruptAndResume(t *testing.T) {
 	out := filepath.Join(work, "results")
 	spec := writeSpec(t, work, in, "20")
 
-	code, stdout, stderr := runCmd(t, "run", spec, "--out", out, "--json")
+	code, stdout, stderr := ndRun(t, "run", spec, "--out", out, "--json")
 	if code != ExitPartial {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitPartial, stderr)
 	}
@@ -168,7 +159,7 @@ func TestRunFixturesCorruptAndResume(t *testing.T) {
 	})
 
 	// Second run: nothing to do (the broken session still fails, exit 3).
-	code, stdout, _ = runCmd(t, "run", spec, "--out", out, "--json")
+	code, stdout, _ = ndRun(t, "run", spec, "--out", out, "--json")
 	var m2 pipeline.Manifest
 	if err := json.Unmarshal([]byte(stdout), &m2); err != nil || code != ExitPartial {
 		t.Fatalf("rerun exit %d: %v", code, err)
@@ -179,7 +170,7 @@ func TestRunFixturesCorruptAndResume(t *testing.T) {
 
 	// One parameter changed: only that analysis is recomputed.
 	spec = writeSpec(t, work, in, "30")
-	code, stdout, _ = runCmd(t, "run", spec, "--out", out, "--json")
+	code, stdout, _ = ndRun(t, "run", spec, "--out", out, "--json")
 	var m3 pipeline.Manifest
 	if err := json.Unmarshal([]byte(stdout), &m3); err != nil || code != ExitPartial {
 		t.Fatalf("third run exit %d: %v", code, err)
@@ -214,7 +205,7 @@ func TestRunFixturesCorruptAndResume(t *testing.T) {
 			t.Fatal(err)
 		}
 		out8 := filepath.Join(t.TempDir(), "results")
-		code, stdout, _ := runCmd(t, "run", "--input", in, "--out", out8, "--json",
+		code, stdout, _ := ndRun(t, "run", "--input", in, "--out", out8, "--json",
 			"--analysis", "tuning:intervals=drifting_gratings_presentations,by=orientation,sessions=*gratings*",
 			"--analysis", "rsa:intervals=natural_scenes_presentations,by=frame,response=dff,permutations=20,bootstrap=20,splits=2,sessions=*scenes*",
 			"--analysis", "place:position=processing/behavior/Position/position,bin=0.05,sessions=*place*")
@@ -250,7 +241,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"run", "--input", "example:nosuch", "--analysis", "tuning:intervals=a,by=b"},
 		{"run", "--input", "example:ecephys_gratings", "--analysis", "svm:x=1"},
 	} {
-		if code, _, stderr := runCmd(t, append(args, "--out", filepath.Join(dir, "r"))...); code != ExitUsage {
+		if code, _, stderr := ndRun(t, append(args, "--out", filepath.Join(dir, "r"))...); code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", args, code, ExitUsage, stderr)
 		}
 	}
