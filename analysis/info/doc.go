@@ -74,7 +74,7 @@
 // presentations per direction, 8 repeats × 2 temporal frequencies that do
 // not change the rate) and N the spike count in [start_time, stop_time) of
 // the 2 s presentation, P(n|d) = (1−p) Poisson(2 f_d) + p Poisson(2 f_d g)
-// with p = 25/65 the stationary running probability. TestGratingsAcceptance
+// with p = 25/65 the long-run running probability. TestGratingsAcceptance
 // recomputes it from the truth's rates to 1e-9 and uses exactly this window
 // and stimulus variable. The fixture's realised running states (18 of 128
 // presentations, not 25/65) make the data of the 7 running-modulated units
