@@ -1,7 +1,6 @@
 package hdf5
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -939,11 +938,7 @@ func copySelShuffled(dst, src []byte, dsDims, origin, bdims []uint64, s *selecti
 	}
 	selRows(dsDims, origin, bdims, s, func(o, b, n, st uint64) {
 		if es == 4 && st == 1 {
-			p0, p1, p2, p3 := src[b:b+n], src[m+b:m+b+n], src[2*m+b:2*m+b+n], src[3*m+b:3*m+b+n]
-			d := dst[o*4 : (o+n)*4]
-			for k := range p0 {
-				binary.LittleEndian.PutUint32(d[4*k:], uint32(p0[k])|uint32(p1[k])<<8|uint32(p2[k])<<16|uint32(p3[k])<<24)
-			}
+			filter.Interleave4(dst[o*4:(o+n)*4], src[b:b+n], src[m+b:m+b+n], src[2*m+b:2*m+b+n], src[3*m+b:3*m+b+n])
 			return
 		}
 		for k := uint64(0); k < n; k++ {

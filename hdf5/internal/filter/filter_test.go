@@ -217,6 +217,46 @@ func TestUnshuffleSizes(t *testing.T) {
 	}
 }
 
+// Interleave4 (SIMD where available, and the portable loop) puts byte k of
+// element i at 4i+k, for run lengths around the 16-element SIMD step and
+// planes at odd offsets; bytes past the output are not touched.
+func TestInterleave4(t *testing.T) {
+	simd := haveInterleaveSIMD
+	defer func() { haveInterleaveSIMD = simd }()
+	src := make([]byte, 4*200+8)
+	for i := range src {
+		src[i] = byte(i*31 + 7)
+	}
+	for _, useSIMD := range []bool{false, simd} {
+		haveInterleaveSIMD = useSIMD
+		for _, n := range []int{0, 1, 7, 15, 16, 17, 31, 32, 33, 47, 100, 200} {
+			for _, off := range []int{0, 1, 5} {
+				p := [4][]byte{}
+				for k := range p {
+					p[k] = src[off+k*n : off+(k+1)*n]
+				}
+				dst := make([]byte, 4*n+3)
+				for i := range dst {
+					dst[i] = 0xee
+				}
+				Interleave4(dst[:4*n], p[0], p[1], p[2], p[3])
+				for i := 0; i < n; i++ {
+					for k := range 4 {
+						if dst[4*i+k] != p[k][i] {
+							t.Fatalf("simd=%v n=%d off=%d: byte %d of element %d = %d, want %d", useSIMD, n, off, k, i, dst[4*i+k], p[k][i])
+						}
+					}
+				}
+				for i := 4 * n; i < len(dst); i++ {
+					if dst[i] != 0xee {
+						t.Fatalf("simd=%v n=%d: wrote past the output", useSIMD, n)
+					}
+				}
+			}
+		}
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	for _, fx := range loadFixtures(f) {
 		raw, _ := base64.StdEncoding.DecodeString(fx.Raw)

@@ -21,13 +21,17 @@ const (
 )
 
 // huffTable maps the next primBits input bits (LSB first) to an entry:
-// leaf = payload<<8 | length; link = subOffset<<8 | 0x80 | subBits,
+// leaf = payload<<8 | length (| litFlag for a literal); link = subOffset<<8 | 0x80 | subBits,
 // followed in sub by entries indexed by the next subBits bits. length 0 =
 // invalid code. The payload is the symbol, except in literal/length tables
 // for length symbols (base<<8 | extra bits: base >= 3, so payload >= 768;
 // symbols 286/287 get base 1, invalid) and in distance tables (base<<8 |
 // extra bits; symbols 30/31 get base 0, invalid), which saves the base and
 // extra-bit lookups per match.
+// litFlag marks a literal leaf of a literal/length table, so the hot loop
+// tells literals from everything else with one test.
+const litFlag = 0x40
+
 type huffTable struct {
 	prim     [1 << litPrimBits]uint32 // first 1<<primBits entries used
 	sub      []uint32
@@ -134,8 +138,12 @@ func (h *huffTable) build(lengths []uint8, primBits uint, kind int) bool {
 		c := next[l]
 		next[l]++
 		rev := int(bits.Reverse16(uint16(c)) >> (16 - l))
+		flag := uint32(0)
+		if kind == kindLit && sym < 256 {
+			flag = litFlag
+		}
 		if l <= int(primBits) {
-			v := payload(sym, kind)<<8 | uint32(l)
+			v := payload(sym, kind)<<8 | flag | uint32(l)
 			for k := rev; k < size; k += 1 << l {
 				h.prim[k] = v
 			}
@@ -153,7 +161,7 @@ func (h *huffTable) build(lengths []uint8, primBits uint, kind int) bool {
 		off := int(e >> 8)
 		hi := rev >> primBits
 		for k := hi; k < 1<<subBits; k += 1 << (l - int(primBits)) {
-			h.sub[off+k] = payload(sym, kind)<<8 | uint32(l)
+			h.sub[off+k] = payload(sym, kind)<<8 | flag | uint32(l)
 		}
 	}
 	return true
@@ -372,9 +380,179 @@ func (d *inflater) dynamic() error {
 	return nil
 }
 
+// fastRoom is the output room the fast loop needs for one step: four
+// literals, or a 258-byte match copied in 16-byte steps (up to 15 bytes
+// written past its end, which later output overwrites).
+const fastRoom = 258 + 32
+
+// fast decodes symbols while at least 8 input bytes and fastRoom output
+// bytes remain, with the bounds checks that needs hoisted out of the
+// per-symbol work: the bit buffer is refilled without branches to at least
+// 56 bits once per step, which covers four literals (15 + 3×10 bits) or one
+// match (at most 15+5 + 15+13 bits). The next literal/length entry is
+// looked up before the refill so the two loads overlap. done reports that
+// the block's end-of-block code was decoded; otherwise codes goes on from
+// the saved state with its careful loop.
+func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done bool, _ error) {
+	src := d.src
+	bitbuf, nbits, pos := d.bits, d.nbits, d.pos
+	if pos+8 > len(src) || op+fastRoom > len(dst) || lit.primBits != litPrimBits || dist.primBits != distPrimBits {
+		return op, false, nil
+	}
+	litPrim, litSub := &lit.prim, lit.sub
+	distPrim, distSub := &dist.prim, dist.sub
+	const litMask, distMask = 1<<litPrimBits - 1, 1<<distPrimBits - 1
+	bitbuf |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+	pos += int((63 - nbits) >> 3)
+	nbits |= 56
+	e := litPrim[bitbuf&litMask]
+	for {
+		// e is the primary entry for the low bits of bitbuf (nbits >= 10)
+		if pos+8 > len(src) || op+fastRoom > len(dst) {
+			break
+		}
+		bitbuf |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+		pos += int((63 - nbits) >> 3)
+		nbits |= 56
+		if e&0x80 != 0 {
+			idx := int(e>>8) + int((bitbuf>>litPrimBits)&(1<<(e&0x7f)-1))
+			if idx >= len(litSub) {
+				return 0, false, corruptf("deflate: invalid literal/length code")
+			}
+			e = litSub[idx]
+		}
+		if e&litFlag != 0 {
+			// up to four literals; after the first only primary-table
+			// ones (<= 10 bits), which leaves >= 11 bits for the next e
+			l := uint(e & 0x1f)
+			bitbuf >>= l
+			nbits -= l
+			o := dst[op : op+4 : op+4]
+			o[0] = byte(e >> 8)
+			e = litPrim[bitbuf&litMask]
+			if e&litFlag == 0 {
+				op++
+				continue
+			}
+			l = uint(e & 0x1f)
+			bitbuf >>= l
+			nbits -= l
+			o[1] = byte(e >> 8)
+			e = litPrim[bitbuf&litMask]
+			if e&litFlag == 0 {
+				op += 2
+				continue
+			}
+			l = uint(e & 0x1f)
+			bitbuf >>= l
+			nbits -= l
+			o[2] = byte(e >> 8)
+			e = litPrim[bitbuf&litMask]
+			if e&litFlag == 0 {
+				op += 3
+				continue
+			}
+			l = uint(e & 0x1f)
+			bitbuf >>= l
+			nbits -= l
+			o[3] = byte(e >> 8)
+			op += 4
+			e = litPrim[bitbuf&litMask]
+			continue
+		}
+		l := uint(e & 0x1f)
+		base := int(e >> 16)
+		if base < 3 {
+			if l != 0 && e>>8 == 256 {
+				d.bits, d.nbits, d.pos = bitbuf>>l, nbits-l, pos
+				return op, true, nil
+			}
+			return 0, false, corruptf("deflate: invalid literal/length code")
+		}
+		bitbuf >>= l
+		nbits -= l
+		eb := uint(e>>8) & 0xff
+		length := base + int(bitbuf&(1<<eb-1))
+		bitbuf >>= eb
+		nbits -= eb
+		e = distPrim[bitbuf&distMask]
+		if e&0x80 != 0 {
+			idx := int(e>>8) + int((bitbuf>>distPrimBits)&(1<<(e&0x7f)-1))
+			if idx >= len(distSub) {
+				return 0, false, corruptf("deflate: invalid distance code")
+			}
+			e = distSub[idx]
+		}
+		dbase := int(e >> 16)
+		if dbase == 0 {
+			return 0, false, corruptf("deflate: invalid distance code")
+		}
+		l = uint(e & 0x1f)
+		bitbuf >>= l
+		nbits -= l
+		eb = uint(e>>8) & 0xff
+		dd := dbase + int(bitbuf&(1<<eb-1))
+		bitbuf >>= eb
+		nbits -= eb
+		if dd > op {
+			return 0, false, corruptf("deflate: distance %d before start of output", dd)
+		}
+		from := op - dd
+		end := op + length
+		switch {
+		case dd >= 16:
+			for op < end {
+				a := binary.LittleEndian.Uint64(dst[from:])
+				b := binary.LittleEndian.Uint64(dst[from+8:])
+				binary.LittleEndian.PutUint64(dst[op:], a)
+				binary.LittleEndian.PutUint64(dst[op+8:], b)
+				op += 16
+				from += 16
+			}
+		case dd >= 8:
+			for op < end {
+				binary.LittleEndian.PutUint64(dst[op:], binary.LittleEndian.Uint64(dst[from:]))
+				op += 8
+				from += 8
+			}
+		case dd == 1:
+			v := uint64(dst[from]) * 0x0101010101010101
+			for ; op < end; op += 8 {
+				binary.LittleEndian.PutUint64(dst[op:], v)
+			}
+		default:
+			// overlapping: the pattern repeats every dd bytes
+			for op < end {
+				op += copy(dst[op:end], dst[from:op])
+			}
+		}
+		op = end
+		// >= 8 bits are left: refill before looking up the next entry
+		if pos+8 > len(src) {
+			break
+		}
+		bitbuf |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+		pos += int((63 - nbits) >> 3)
+		nbits |= 56
+		e = litPrim[bitbuf&litMask]
+	}
+	d.bits, d.nbits, d.pos = bitbuf, nbits, pos
+	return op, false, nil
+}
+
 func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) {
-	// Hot loop: the bit buffer lives in locals and symbols are decoded
-	// inline; d is synchronised around refills and on exit.
+	op, done, err := d.fast(dst, op, lit, dist)
+	if err != nil || done {
+		return op, err
+	}
+	return d.careful(dst, op, lit, dist)
+}
+
+// careful decodes symbols checking input and output room per symbol: the
+// ends of the input and output, which fast leaves to it. The bit buffer
+// lives in locals and symbols are decoded inline; d is synchronised around
+// refills and on exit.
+func (d *inflater) careful(dst []byte, op int, lit, dist *huffTable) (int, error) {
 	bitbuf, nbits := d.bits, d.nbits
 	litPrim, litSub := &lit.prim, lit.sub
 	distPrim, distSub := &dist.prim, dist.sub
@@ -521,10 +699,47 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 // A block has at most 694 words, so a c lane stays below
 // 255·694·695/2 < 2^32 and no lane carries into its neighbour.
 func adler32sum(p []byte) uint32 {
-	const mod = 65521
+	s1, s2 := uint64(1), uint64(0)
+	if haveAdlerSIMD {
+		// whole 32-byte blocks, adlerMaxRun bytes between reductions: with
+		// A the byte sums, P the sum of A before each block and W the
+		// in-block weighted sums Σ (32-j)·b_j, a run of n bytes adds
+		// A to s1 and n·s1 + 32·P + W to s2
+		for len(p) >= 32 {
+			n := min(len(p), adlerMaxRun) &^ 31
+			var acc [12]uint64
+			adlerBlocksAVX2(p[:n], &acc)
+			a := acc[0] + acc[1] + acc[2] + acc[3]
+			pa := acc[4] + acc[5] + acc[6] + acc[7]
+			var w uint64
+			for _, v := range acc[8:] {
+				w += v&0xffffffff + v>>32
+			}
+			s2 = (s2 + uint64(n)*s1 + 32*pa + w) % adlerMod
+			s1 = (s1 + a) % adlerMod
+			p = p[n:]
+		}
+	}
+	return adler32SWAR(s1, s2, p)
+}
+
+// adlerMod is the Adler-32 modulus; adlerMaxRun is the longest run (a
+// multiple of 32) the SIMD kernel sums without reduction: its 32-bit
+// weighted-sum lanes stay below 173·4·255·32 < 2^23.
+const (
+	adlerMod    = 65521
+	adlerMaxRun = 5536
+)
+
+// haveAdlerSIMD / haveInterleaveSIMD: the amd64 kernels may be used (set
+// at init; tests switch them off to cover the portable code).
+var haveAdlerSIMD, haveInterleaveSIMD bool
+
+// adler32SWAR continues an Adler-32 from the sums s1, s2 over p.
+func adler32SWAR(s1, s2 uint64, p []byte) uint32 {
+	const mod = adlerMod
 	const lanes = 0x000000ff000000ff
 	const blockWords = 694
-	s1, s2 := uint64(1), uint64(0)
 	for len(p) >= 8 {
 		nw := len(p) / 8
 		if nw > blockWords {

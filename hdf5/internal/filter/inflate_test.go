@@ -157,20 +157,42 @@ func TestZlibInflateFixtures(t *testing.T) {
 
 // adler32sum equals the standard library's Adler-32 on every length
 // around the 8-byte step and the 5552-byte reduction interval.
+// The SIMD kernel (where the CPU has one) and the portable code are both
+// checked, also on all-0xff input (the largest sums) and at odd offsets.
 func TestAdler32(t *testing.T) {
-	b := make([]byte, 20000)
-	for i := range b {
-		b[i] = 255 - byte(i*7)
-	}
-	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 5551, 5552, 5553, 5559, 5560, 11104, 11111, 20000} {
-		if got, want := adler32sum(b[:n]), adler32.Checksum(b[:n]); got != want {
-			t.Fatalf("n=%d: %08x, want %08x", n, got, want)
+	simd := haveAdlerSIMD
+	defer func() { haveAdlerSIMD = simd }()
+	for _, useSIMD := range []bool{false, simd} {
+		haveAdlerSIMD = useSIMD
+		b := make([]byte, 20000)
+		for i := range b {
+			b[i] = 255 - byte(i*7)
 		}
-	}
-	for i := range b {
-		b[i] = 255
-	}
-	if got, want := adler32sum(b), adler32.Checksum(b); got != want {
-		t.Fatalf("all 0xff: %08x, want %08x", got, want)
+		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 5535, 5536, 5537, 5551, 5552, 5553, 5559, 5560, 11072, 11104, 11111, 20000} {
+			for _, off := range []int{0, 1, 3} {
+				if n+off > len(b) {
+					continue
+				}
+				if got, want := adler32sum(b[off:off+n]), adler32.Checksum(b[off:off+n]); got != want {
+					t.Fatalf("simd=%v n=%d off=%d: %08x, want %08x", useSIMD, n, off, got, want)
+				}
+			}
+		}
+		for i := range b {
+			b[i] = 255
+		}
+		if got, want := adler32sum(b), adler32.Checksum(b); got != want {
+			t.Fatalf("simd=%v all 0xff: %08x, want %08x", useSIMD, got, want)
+		}
+		r := rand.New(rand.NewPCG(3, 4))
+		for range 50 {
+			n := r.IntN(len(b))
+			for i := range b[:n] {
+				b[i] = byte(r.Uint32())
+			}
+			if got, want := adler32sum(b[:n]), adler32.Checksum(b[:n]); got != want {
+				t.Fatalf("simd=%v random n=%d: %08x, want %08x", useSIMD, n, got, want)
+			}
+		}
 	}
 }

@@ -22,19 +22,7 @@ func unshuffle(in []byte, size int) []byte {
 			out[2*i+1] = b[i]
 		}
 	case 4:
-		a, b, c, d := in[:n], in[n:2*n], in[2*n:3*n], in[3*n:4*n]
-		o := out[:4*n]
-		i := 0
-		for ; i+8 <= n; i += 8 {
-			a8, b8, c8, d8 := a[i:i+8:i+8], b[i:i+8:i+8], c[i:i+8:i+8], d[i:i+8:i+8]
-			o8 := o[4*i : 4*i+32 : 4*i+32]
-			for k := range 8 {
-				binary.LittleEndian.PutUint32(o8[4*k:], uint32(a8[k])|uint32(b8[k])<<8|uint32(c8[k])<<16|uint32(d8[k])<<24)
-			}
-		}
-		for ; i < n; i++ {
-			binary.LittleEndian.PutUint32(o[4*i:], uint32(a[i])|uint32(b[i])<<8|uint32(c[i])<<16|uint32(d[i])<<24)
-		}
+		Interleave4(out[:4*n], in[:n], in[n:2*n], in[2*n:3*n], in[3*n:4*n])
 	case 8:
 		var s [8][]byte
 		for j := range 8 {
@@ -55,6 +43,29 @@ func unshuffle(in []byte, size int) []byte {
 	}
 	copy(out[n*size:], in[n*size:])
 	return out
+}
+
+// Interleave4 writes dst[4i+k] = pk[i] for every i < len(p0): it undoes
+// the shuffle of 4-byte elements for one run of elements whose byte planes
+// are p0..p3. The other planes must hold len(p0) bytes and dst 4·len(p0).
+func Interleave4(dst, p0, p1, p2, p3 []byte) {
+	n := len(p0)
+	dst, p1, p2, p3 = dst[:4*n], p1[:n], p2[:n], p3[:n]
+	i := 0
+	if haveInterleaveSIMD && n >= 16 {
+		interleave4SSE2(dst, p0, p1, p2, p3)
+		i = n &^ 15
+	}
+	for ; i+8 <= n; i += 8 {
+		a8, b8, c8, d8 := p0[i:i+8:i+8], p1[i:i+8:i+8], p2[i:i+8:i+8], p3[i:i+8:i+8]
+		o8 := dst[4*i : 4*i+32 : 4*i+32]
+		for k := range 8 {
+			binary.LittleEndian.PutUint32(o8[4*k:], uint32(a8[k])|uint32(b8[k])<<8|uint32(c8[k])<<16|uint32(d8[k])<<24)
+		}
+	}
+	for ; i < n; i++ {
+		binary.LittleEndian.PutUint32(dst[4*i:], uint32(p0[i])|uint32(p1[i])<<8|uint32(p2[i])<<16|uint32(p3[i])<<24)
+	}
 }
 
 // checkFletcher32 verifies and strips the trailing fletcher32 checksum. It
