@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -28,7 +27,6 @@ type gratings struct {
 func loadGratings(t testing.TB, variant string) *gratings {
 	t.Helper()
 	nwb := needShared(t, filepath.Join("fixtures", variant, "ecephys_gratings.nwb"))
-	py := python(t, "h5py", "numpy")
 	const script = `
 import sys, json, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
@@ -41,23 +39,13 @@ json.dump({"spikes": [st[a:b].tolist() for a, b in zip(starts, idx)],
            "start": p["start_time"][:].tolist(), "stop": p["stop_time"][:].tolist(),
            "orientation": ori}, open(sys.argv[2], "w"))
 `
-	out := filepath.Join(t.TempDir(), "gratings.json")
-	if b, err := exec.Command(py, "-c", script, nwb, out).CombinedOutput(); err != nil {
-		t.Fatalf("h5py extraction: %v\n%s", err, b)
-	}
-	raw, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g struct {
 		Spikes      [][]float64
 		Quality     []string
 		Start, Stop []float64
 		Orientation []*float64
 	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
+	h5pyJSON(t, script, nwb, &g)
 	res := &gratings{Spikes: g.Spikes, Quality: g.Quality, Start: g.Start, Stop: g.Stop}
 	for _, o := range g.Orientation {
 		if o == nil {

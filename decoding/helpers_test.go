@@ -3,6 +3,7 @@ package decoding
 import (
 	"compress/gzip"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -93,6 +94,25 @@ func needShared(t testing.TB, rel string) string {
 		t.Skipf("shared reference data absent (%s): %v", p, err)
 	}
 	return p
+}
+
+// h5pyJSON runs a Debian python3 script (with h5py and numpy) as
+// `script NWB OUT`, which dumps JSON into OUT, and unmarshals OUT into v:
+// the tests' independent reading of a fixture.
+func h5pyJSON(t testing.TB, script, nwb string, v any) {
+	t.Helper()
+	py := python(t, "h5py", "numpy")
+	out := filepath.Join(t.TempDir(), "h5py.json")
+	if b, err := exec.Command(py, "-c", script, nwb, out).CombinedOutput(); err != nil {
+		t.Fatalf("h5py extraction: %v\n%s", err, b)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // python returns the path of Debian's python3 if it can import the given

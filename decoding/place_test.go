@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"testing"
 
@@ -22,7 +20,6 @@ type placeData struct {
 func loadPlace(t *testing.T) *placeData {
 	t.Helper()
 	nwb := needShared(t, "fixtures/default/behavior_place.nwb")
-	py := python(t, "h5py", "numpy")
 	const script = `
 import sys, json, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
@@ -34,21 +31,11 @@ json.dump({"t": g["timestamps"][:].tolist(), "x": g["data"][:].tolist(),
            "spikes": [st[a:b].tolist() for a, b in zip(starts, idx)],
            "start": tr["start_time"][:].tolist(), "stop": tr["stop_time"][:].tolist()}, open(sys.argv[2], "w"))
 `
-	out := filepath.Join(t.TempDir(), "place.json")
-	if b, err := exec.Command(py, "-c", script, nwb, out).CombinedOutput(); err != nil {
-		t.Fatalf("h5py extraction: %v\n%s", err, b)
-	}
-	raw, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var d struct {
 		T, X, Start, Stop []float64
 		Spikes            [][]float64
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		t.Fatal(err)
-	}
+	h5pyJSON(t, script, nwb, &d)
 	return &placeData{T: d.T, X: d.X, Spikes: d.Spikes, Start: d.Start, Stop: d.Stop}
 }
 
