@@ -65,11 +65,7 @@ X, Y = np.array(d["x"]), np.array(d["y"])
 m = Ridge(alpha=2.5, fit_intercept=True).fit(X[d["train"]], Y[d["train"]])
 print(json.dumps(m.predict(X[d["test"]]).tolist()))`,
 		map[string]any{"x": rows(x), "y": rows(y), "train": train, "test": test}, &want)
-	for i := range want {
-		for c := range want[i] {
-			near(t, "ridge prediction", pred.At(i, c), want[i][c], 1e-9)
-		}
-	}
+	nearMat(t, "ridge prediction", pred, want, 1e-9)
 }
 
 // Ledoit–Wolf shrinkage equals scikit-learn's ledoit_wolf(assume_centered=True).
@@ -85,11 +81,7 @@ func TestLedoitWolfMatchesSklearn(t *testing.T) {
 from sklearn.covariance import ledoit_wolf
 print(json.dumps(ledoit_wolf(np.array(d["r"]), assume_centered=True)[0].tolist()))`,
 		map[string]any{"r": rows(r)}, &want)
-	for i := range want {
-		for j := range want[i] {
-			near(t, "ledoit-wolf", got.At(i, j), want[i][j], 1e-12)
-		}
-	}
+	nearMat(t, "ledoit-wolf", got, want, 1e-12)
 }
 
 // Schäfer–Strimmer shrinkage keeps variances, shrinks correlations by a

@@ -29,6 +29,17 @@ func nearVec(t *testing.T, name string, got, want []float64, tol float64) {
 	}
 }
 
+// nearMat compares got with the rows of want (a reference's nested lists).
+func nearMat(t *testing.T, name string, got mat.Matrix, want [][]float64, tol float64) {
+	t.Helper()
+	if r, _ := got.Dims(); r != len(want) {
+		t.Fatalf("%s has %d rows, want %d", name, r, len(want))
+	}
+	for i := range want {
+		nearVec(t, name, mat.Row(nil, i, got), want[i], tol)
+	}
+}
+
 // O9a: rsatoolbox euclidean RDM of X = [[0,0],[1,0],[0,2]] = [0.5, 2.0, 2.5], exact.
 // O9b: correlation RDM of Y = [[1,2,3],[2,4,7],[3,1,2]] = [0.0066007, 1.5, 1.3973597], 1e-7.
 // O9c: Poisson RDM λ1 = (2,4), λ2 = (8,1), prior 1, w 0.1 = 5.475723, 1e-6.
