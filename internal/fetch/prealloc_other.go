@@ -1,0 +1,7 @@
+//go:build !linux
+
+package fetch
+
+import "os"
+
+func preallocate(f *os.File, size int64) {}
