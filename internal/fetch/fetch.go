@@ -117,8 +117,8 @@ type Progress interface {
 
 // Fetcher downloads jobs. The zero value is usable.
 type Fetcher struct {
-	Client   *http.Client // default NewHTTPClient(nil)
-	Jobs     int          // files at once (default 6)
+	Client *http.Client // default NewHTTPClient(nil)
+	Jobs   int          // files at once (default 6)
 	// PartJobs is the number of ranged parts per file fetched at once.
 	// Default 4, or 16 when the parts are dandi-etag parts hashed in MD5
 	// lanes (AVX2/AVX-512): one part per lane keeps the vector rounds full
