@@ -130,11 +130,10 @@ func runAnalyzePlace(cmd *cobra.Command, io *IOStreams, args []string, fl *place
 		}
 		fmt.Fprintf(io.ErrOut, "place: wrote %s\n", fl.out)
 	}
-	if fl.plotDir != "" {
-		if err := plotPlace(fl.plotDir, &out, res, fl.maxPlots, res.Unit); err != nil {
-			return err
-		}
-		fmt.Fprintf(io.ErrOut, "place: figures in %s\n", fl.plotDir)
+	if err := writeFigures(io, "place", fl.plotDir, func(dir string) error {
+		return plotPlace(dir, &out, res, fl.maxPlots, res.Unit)
+	}); err != nil {
+		return err
 	}
 	if fl.asJSON {
 		return anWriteJSON(io.Out, out)

@@ -109,28 +109,8 @@ func runAnalyzePSTH(cmd *cobra.Command, io *IOStreams, args []string, fl *psthFl
 		}
 		fmt.Fprintf(io.ErrOut, "psth: wrote %s\n", fl.out)
 	}
-	if fl.plotDir != "" {
-		if err := anMkdir(fl.plotDir); err != nil {
-			return err
-		}
-		byID := make(map[int64]pipeline.PSTHUnit, len(res.Units))
-		for _, u := range res.Units {
-			byID[u.UnitID] = u
-		}
-		var up []plots.UnitPSTH // the most modulated units (max - min rate), as the pipeline keeps their rasters
-		for _, r := range res.Rasters {
-			u := byID[r.UnitID]
-			up = append(up, plots.UnitPSTH{Label: fmt.Sprintf("unit %d", r.UnitID), Raster: r.Spikes,
-				Centers: res.Centers, Width: res.BinS, Rate: u.Rates, SEM: u.SEM})
-		}
-		title := fmt.Sprintf("%d events of %s (aligned to %s); PSTH mean ± SEM", res.NEvents, res.Intervals, fl.align)
-		if len(res.Units) > len(up) {
-			title += fmt.Sprintf(" (%d most modulated of %d units)", len(up), len(res.Units))
-		}
-		if err := plots.RasterPSTH(filepath.Join(fl.plotDir, "psth"), title, up, 4); err != nil {
-			return err
-		}
-		fmt.Fprintf(io.ErrOut, "psth: figures in %s\n", fl.plotDir)
+	if err := writeFigures(io, "psth", fl.plotDir, func(dir string) error { return plotPSTH(dir, res, fl.align) }); err != nil {
+		return err
 	}
 	if fl.asJSON {
 		return anWriteJSON(io.Out, out)
@@ -150,4 +130,27 @@ func runAnalyzePSTH(cmd *cobra.Command, io *IOStreams, args []string, fl *psthFl
 		fmt.Fprintf(tw, "%d\t%.3f\t%.3f\t%.3f\t\n", u.UnitID, m, pk, pt)
 	}
 	return tw.Flush()
+}
+
+// plotPSTH draws the raster + PSTH figure of the units whose rasters the
+// pipeline kept (the most modulated, max − min rate) into dir/psth.png.
+func plotPSTH(dir string, res *pipeline.PSTHResult, align string) error {
+	if err := anMkdir(dir); err != nil {
+		return err
+	}
+	byID := make(map[int64]pipeline.PSTHUnit, len(res.Units))
+	for _, u := range res.Units {
+		byID[u.UnitID] = u
+	}
+	var up []plots.UnitPSTH
+	for _, r := range res.Rasters {
+		u := byID[r.UnitID]
+		up = append(up, plots.UnitPSTH{Label: fmt.Sprintf("unit %d", r.UnitID), Raster: r.Spikes,
+			Centers: res.Centers, Width: res.BinS, Rate: u.Rates, SEM: u.SEM})
+	}
+	title := fmt.Sprintf("%d events of %s (aligned to %s); PSTH mean ± SEM", res.NEvents, res.Intervals, align)
+	if len(res.Units) > len(up) {
+		title += fmt.Sprintf(" (%d most modulated of %d units)", len(up), len(res.Units))
+	}
+	return plots.RasterPSTH(filepath.Join(dir, "psth"), title, up, 4)
 }

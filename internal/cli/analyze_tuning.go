@@ -296,11 +296,10 @@ func runAnalyzeTuning(cmd *cobra.Command, io *IOStreams, args []string, fl *tuni
 		}
 		fmt.Fprintf(io.ErrOut, "tuning: wrote %s\n", fl.out)
 	}
-	if fl.plotDir != "" {
-		if err := plotTuning(fl.plotDir, &out, res, dirs, fl.maxPlots); err != nil {
-			return err
-		}
-		fmt.Fprintf(io.ErrOut, "tuning: figures in %s\n", fl.plotDir)
+	if err := writeFigures(io, "tuning", fl.plotDir, func(dir string) error {
+		return plotTuning(dir, &out, res, dirs, fl.maxPlots)
+	}); err != nil {
+		return err
 	}
 	if fl.asJSON {
 		return anWriteJSON(io.Out, out)

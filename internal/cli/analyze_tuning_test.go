@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -275,4 +276,42 @@ func pearsonR(x, y []float64) float64 {
 		syy += (y[i] - my) * (y[i] - my)
 	}
 	return sxy / math.Sqrt(sxx*syy)
+}
+
+// psth and place --plot draw through writeFigures: the figure files exist
+// and stderr names the folder, like decode and info; --json still writes
+// the result on stdout.
+func TestAnalyzePlotFlagPSTHPlace(t *testing.T) {
+	for _, c := range []struct {
+		verb  string
+		args  []string
+		files []string
+	}{
+		{"psth", []string{"--example", "--intervals", "drifting_gratings_presentations", "--window", "-0.5:2.5", "--bin", "0.1"}, []string{"psth.png", "psth.svg"}},
+		{"place", []string{"--example", "behavior_place", "--position", "processing/behavior/Position/position", "--bin", "0.04", "--range", "0:2"}, []string{"place_maps.png", "place_maps.svg"}},
+	} {
+		dir := filepath.Join(t.TempDir(), "figs")
+		code, stdout, stderr := runAn(t, append(append([]string{c.verb}, c.args...), "--json", "--plot", dir)...)
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", c.verb, code, stderr)
+		}
+		if !strings.Contains(stderr, c.verb+": figures in "+dir) {
+			t.Errorf("%s: stderr lacks the figures line:\n%s", c.verb, stderr)
+		}
+		var v map[string]any
+		if err := json.Unmarshal([]byte(stdout), &v); err != nil || v["provenance"] == nil || v["units"] == nil {
+			t.Errorf("%s: --json output %v: %.200s", c.verb, err, stdout)
+		}
+		for _, f := range c.files {
+			if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+				t.Errorf("%s: %s: %v", c.verb, f, err)
+			}
+		}
+		// A --plot path under a regular file cannot be created.
+		blocker := filepath.Join(t.TempDir(), "file")
+		os.WriteFile(blocker, []byte("x"), 0o644)
+		if code, _, stderr := runAn(t, append(append([]string{c.verb}, c.args...), "--plot", filepath.Join(blocker, "sub"))...); code == ExitOK || !strings.Contains(stderr, "--plot") {
+			t.Errorf("%s: --plot under a file: exit %d, stderr %q", c.verb, code, stderr)
+		}
+	}
 }
