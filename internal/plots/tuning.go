@@ -253,30 +253,8 @@ func TuningCurveGrid(base, title, xlabel string, units []UnitTuning, cols int) e
 // vector-sum gOSI and gDSI and of the vector-sum preferred direction.
 func TuningSummary(base, title string, gosi, gdsi, prefDeg []float64) error {
 	mk := func(vals []float64, label string, lo, hi float64, bins int) (*plot.Plot, error) {
-		p := plot.New()
-		p.X.Label.Text = label
-		p.Y.Label.Text = "units"
-		var v plotter.Values
-		for _, x := range vals {
-			if !math.IsNaN(x) {
-				v = append(v, math.Min(math.Max(x, lo), hi))
-			}
-		}
-		if len(v) == 0 {
-			p.Title.Text = label + ": no values"
-			return p, nil
-		}
-		v = append(v, lo, hi) // pin the range, then remove their counts below
-		h, err := plotter.NewHist(v, bins)
-		if err != nil {
-			return nil, err
-		}
-		h.Bins[0].Weight--
-		h.Bins[len(h.Bins)-1].Weight--
-		h.FillColor, h.LineStyle.Color = colData, color.White
-		p.Add(h)
-		p.X.Min, p.X.Max = lo, hi
-		return p, nil
+		p, _, err := unitHist(vals, label, lo, hi, bins)
+		return p, err
 	}
 	a, err := mk(gosi, "gOSI (vector sum)", 0, 1, 10)
 	if err != nil {
@@ -291,6 +269,36 @@ func TuningSummary(base, title string, gosi, gdsi, prefDeg []float64) error {
 		return err
 	}
 	return saveGrid(base, title, []*plot.Plot{a, b, c}, 3, 3*vg.Inch, 2.6*vg.Inch)
+}
+
+// unitHist is a histogram panel of one value per unit over [lo, hi] in
+// bins equal bins (values outside are counted in the end bins, NaN left
+// out). It also returns the histogram (nil when no value is left).
+func unitHist(vals []float64, label string, lo, hi float64, bins int) (*plot.Plot, *plotter.Histogram, error) {
+	p := plot.New()
+	p.X.Label.Text = label
+	p.Y.Label.Text = "units"
+	var v plotter.Values
+	for _, x := range vals {
+		if !math.IsNaN(x) {
+			v = append(v, math.Min(math.Max(x, lo), hi))
+		}
+	}
+	if len(v) == 0 {
+		p.Title.Text = label + ": no values"
+		return p, nil, nil
+	}
+	v = append(v, lo, hi) // pin the range, then remove their counts below
+	h, err := plotter.NewHist(v, bins)
+	if err != nil {
+		return nil, nil, err
+	}
+	h.Bins[0].Weight--
+	h.Bins[len(h.Bins)-1].Weight--
+	h.FillColor, h.LineStyle.Color = colData, color.White
+	p.Add(h)
+	p.X.Min, p.X.Max = lo, hi
+	return p, h, nil
 }
 
 // saveGrid lays panels out in cols columns with an overall title and writes

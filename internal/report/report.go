@@ -298,6 +298,15 @@ func sessionBlock(b *Block, res *pipeline.AnalysisResult, o *Options) {
 			Fact{"units with LV > 1 (bursty)", fmt.Sprintf("%d of %d", burst, len(st.Units))},
 			Fact{fmt.Sprintf("median Fano factor (%g s bins; 1 = Poisson)", st.FanoBinS), f3(median(fano))})
 		b.Headline = fmt.Sprintf("median rate %.2f Hz, ISI CV %.2f, LV %.2f, Fano %.2f over %d units", median(rate), median(cv), median(lv), median(fano), len(st.Units))
+		if len(st.Units) > 0 {
+			b.Figures = append(b.Figures, fig(pre+"_spiketrains", "Firing regularity across the population",
+				fmt.Sprintf("One histogram per statistic over the %d units (%s): the mean firing rate (log scale), the ISI coefficient of variation (SD/mean of the intervals between spikes), the local variation LV (compares neighbouring intervals, so slow rate changes do not inflate it) and the Fano factor (variance/mean of spike counts in %g s bins). The dashed line at 1 is a Poisson process: values below mean more regular firing, above burstier or more variable firing. Values above 3 are counted in the last bin.", len(st.Units), span, st.FanoBinS),
+				func(p string) error {
+					return grid(p, func(base string) error {
+						return plots.SpikeStatsSummary(base, fmt.Sprintf("Spike-train statistics (%d units)", len(st.Units)), rate, cv, lv, fano)
+					})
+				}))
+		}
 	case res.Info != nil:
 		in := res.Info
 		var mi, pl, pv []float64
@@ -480,14 +489,9 @@ func summarySection(m *pipeline.Manifest, results map[string][]*pipeline.Analysi
 		}
 		switch b.Kind {
 		case "tuning":
-			var med []float64
-			for _, r := range rs {
-				var g []float64
-				for _, u := range r.Tuning.Units {
-					g = append(g, float64(u.GOSI))
-				}
-				med = append(med, median(g))
-			}
+			med := sessionMedians(rs, func(r *pipeline.AnalysisResult) []float64 {
+				return unitValues(r.Tuning.Units, func(u pipeline.TuningUnit) pipeline.F { return u.GOSI })
+			})
 			if allNaN(med) {
 				continue
 			}
@@ -556,23 +560,53 @@ func summarySection(m *pipeline.Manifest, results map[string][]*pipeline.Analysi
 					return plots.SessionValues(p, "model vs neural RDM", rs[0].RSA.Compare, sessions, series, math.NaN(), "")
 				}))
 		case "place":
-			var med []float64
-			for _, r := range rs {
-				var v []float64
-				for _, u := range r.Place.Units {
-					v = append(v, float64(u.BitsPerSpike))
-				}
-				med = append(med, median(v))
-			}
+			med := sessionMedians(rs, func(r *pipeline.AnalysisResult) []float64 {
+				return unitValues(r.Place.Units, func(u pipeline.PlaceUnit) pipeline.F { return u.BitsPerSpike })
+			})
 			b.Figures = append(b.Figures, fig(name, "Spatial information per session",
 				"Median Skaggs information (bits per spike) of each session's units.",
 				func(p string) error {
 					return plots.SessionValues(p, "spatial information", "bits/spike", sessions, []plots.SessionSeries{{Name: "median unit", Values: med}}, math.NaN(), "")
 				}))
+		case "stats":
+			stat := func(v func(pipeline.StatsUnit) pipeline.F) []float64 {
+				return sessionMedians(rs, func(r *pipeline.AnalysisResult) []float64 { return unitValues(r.Stats.Units, v) })
+			}
+			cv := stat(func(u pipeline.StatsUnit) pipeline.F { return u.CV })
+			lv := stat(func(u pipeline.StatsUnit) pipeline.F { return u.LV })
+			fano := stat(func(u pipeline.StatsUnit) pipeline.F { return u.Fano })
+			if allNaN(cv) && allNaN(lv) && allNaN(fano) {
+				continue
+			}
+			b.Figures = append(b.Figures, fig(name, "Firing regularity per session",
+				"Median ISI CV, local variation LV and Fano factor of each session's units; 1 (dashed) is a Poisson process. Sessions of the same recording stored differently should agree exactly.",
+				func(p string) error {
+					return plots.SessionValues(p, "spike-train statistics (median over units)", "CV, LV, Fano factor", sessions,
+						[]plots.SessionSeries{{Name: "ISI CV", Values: cv}, {Name: "LV", Values: lv}, {Name: "Fano factor", Values: fano}}, 1, "Poisson")
+				}))
 		}
 		sec.Blocks = append(sec.Blocks, b)
 	}
 	return sec
+}
+
+// sessionMedians is, for each result, the median (NaN left out) of the
+// per-unit values of.
+func sessionMedians(rs []*pipeline.AnalysisResult, of func(*pipeline.AnalysisResult) []float64) []float64 {
+	med := make([]float64, len(rs))
+	for i, r := range rs {
+		med[i] = median(of(r))
+	}
+	return med
+}
+
+// unitValues picks one number per unit.
+func unitValues[U any](units []U, v func(U) pipeline.F) []float64 {
+	out := make([]float64, len(units))
+	for i, u := range units {
+		out[i] = float64(v(u))
+	}
+	return out
 }
 
 func nans(n int) []float64 {
