@@ -6,7 +6,11 @@
 # export overwriting one path each iteration (on ext4, replacing a file by
 # rename forces writeback of the new file: auto_da_alloc);
 # UnitsToFileFresh/{arrow,parquet} = file export to a new path;
-# UnitsEncode* = encoding into io.Discard (no disk).
+# UnitsEncode* = encoding into io.Discard (no disk); RowGroupValues/N =
+# the Parquet encoder alone (table in memory) with N leaf values per row
+# group. Wall and CPU time (all threads) are reported: the export reads the
+# next batch and writes the file in the background, so on an idle machine
+# its wall time is below its CPU time; on a loaded one compare CPU times.
 # Usage: bench/p3.sh [DATA_DIR]   (default /tmp/neurodata-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +22,7 @@ export ND_P3_FILE="$file"
 go test -c -o "$dir/nwbarrow.test" ./nwbarrow
 go test -c -o "$dir/nwbarrow-parquet.test" ./nwbarrow/parquet
 # interleave peer and Go runs (shared machine: absolute times drift)
-for round in 1 2 3; do
+for round in 1 2 3 4 5; do
   /usr/bin/python3 bench/p3_h5py.py "$file" --repeat 9
   "$dir/nwbarrow.test" -test.run '^$' -test.bench 'BenchmarkP3' -test.benchtime 10x -test.count 1 | grep '^BenchmarkP3'
   # export to a new path each iteration (no ext4 replace-by-rename flush)
@@ -26,16 +30,23 @@ for round in 1 2 3; do
 done | tee "$dir/p3.txt"
 python3 - "$dir/p3.txt" <<'PY'
 import json, re, statistics, sys
-h5, go = [], {}
+h5, h5cpu, go, gocpu = [], [], {}, {}
 for line in open(sys.argv[1]):
     if line.startswith("{"):
-        h5.append(json.loads(line)["median_s"])
-    m = re.match(r"(BenchmarkP3[\w/]+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op", line)
+        d = json.loads(line)
+        h5.append(d["median_s"]); h5cpu.append(d.get("cpu_median_s", float("nan")))
+    m = re.match(r"(BenchmarkP3[\w/]+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(?:\s+([\d.]+) cpu-ms/op)?", line)
     if m:
         go.setdefault(m.group(1), []).append(float(m.group(2)) / 1e9)
-ref = statistics.median(h5)
-print(f"h5py raw reads of the units datasets: {ref*1e3:.1f} ms (median of {len(h5)} rounds)")
+        if m.group(3):
+            gocpu.setdefault(m.group(1), []).append(float(m.group(3)) / 1e3)
+ref, refc = statistics.median(h5), statistics.median(h5cpu)
+print(f"h5py raw reads of the units datasets: {ref*1e3:.1f} ms wall, {refc*1e3:.1f} ms CPU (median of {len(h5)} rounds)")
 for k, v in go.items():
     t = statistics.median(v)
-    print(f"{k}: {t*1e3:.1f} ms  ratio {t/ref:.2f} x h5py")
+    line = f"{k}: {t*1e3:.1f} ms  ratio {t/ref:.2f} x h5py"
+    if k in gocpu:
+        c = statistics.median(gocpu[k])
+        line += f"   CPU {c*1e3:.1f} ms  ratio {c/refc:.2f} x h5py CPU"
+    print(line)
 PY

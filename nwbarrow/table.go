@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync/atomic"
 
@@ -18,20 +19,31 @@ import (
 type Option func(*config)
 
 type config struct {
-	batchRows int
-	columns   []string
+	batchRows   int
+	batchValues int
+	columns     []string
+	write       WriteSettings
 }
 
-// WithBatchRows sets the number of table rows (or series samples) per
-// record batch; default 65536. Ragged columns are cut at row boundaries.
+// WithBatchRows sets the maximum number of table rows (or series samples)
+// per record batch; default 65536. Ragged columns are cut at row
+// boundaries.
 func WithBatchRows(n int) Option { return func(c *config) { c.batchRows = n } }
+
+// WithBatchValues caps the values a table's record batch holds, counting
+// every element of ragged columns and every entry of multi-dimensional
+// ones (default 1 Mi, n <= 0 removes the cap). A batch holds at least one
+// row. Batches this size keep memory bounded for sessions with millions of
+// spikes and let the next batch be read while the previous one is written
+// (see Table).
+func WithBatchValues(n int) Option { return func(c *config) { c.batchValues = n } }
 
 // WithColumns restricts a table conversion to the named columns (in that
 // order); "id" is always first.
 func WithColumns(names ...string) Option { return func(c *config) { c.columns = names } }
 
 func newConfig(opts []Option) *config {
-	c := &config{batchRows: 1 << 16}
+	c := &config{batchRows: 1 << 16, batchValues: 1 << 20}
 	for _, o := range opts {
 		o(c)
 	}
@@ -148,23 +160,52 @@ func metaOf(m map[string]string) arrow.Metadata {
 	return md
 }
 
-// recordReader is an array.RecordReader over row batches produced on demand.
+// recordReader is an array.RecordReader over row batches produced on
+// demand. With prefetch set, the batch after the current one is produced
+// in a goroutine while the caller works on the current one (the file
+// reads overlap, e.g., Parquet encoding); next is never run concurrently
+// with itself.
 type recordReader struct {
-	refs   int64
-	schema *arrow.Schema
-	next   func() (arrow.RecordBatch, error) // io.EOF at the end
-	cur    arrow.RecordBatch
-	err    error
+	refs     int64
+	schema   *arrow.Schema
+	next     func() (arrow.RecordBatch, error) // io.EOF at the end
+	cur      arrow.RecordBatch
+	err      error
+	prefetch bool
+	ahead    chan fetched // the batch being produced, nil if none
+}
+
+type fetched struct {
+	rec arrow.RecordBatch
+	err error
 }
 
 func (r *recordReader) Retain() { atomic.AddInt64(&r.refs, 1) }
 func (r *recordReader) Release() {
-	if atomic.AddInt64(&r.refs, -1) == 0 && r.cur != nil {
-		r.cur.Release()
-		r.cur = nil
+	if atomic.AddInt64(&r.refs, -1) == 0 {
+		if r.cur != nil {
+			r.cur.Release()
+			r.cur = nil
+		}
+		if r.ahead != nil {
+			if f := <-r.ahead; f.rec != nil {
+				f.rec.Release()
+			}
+			r.ahead = nil
+		}
 	}
 }
 func (r *recordReader) Schema() *arrow.Schema { return r.schema }
+
+func (r *recordReader) fetch() {
+	ch := make(chan fetched, 1)
+	r.ahead = ch
+	go func() {
+		rec, err := r.next()
+		ch <- fetched{rec, err}
+	}()
+}
+
 func (r *recordReader) Next() bool {
 	if r.cur != nil {
 		r.cur.Release()
@@ -173,11 +214,26 @@ func (r *recordReader) Next() bool {
 	if r.err != nil {
 		return false
 	}
-	rec, err := r.next()
-	if err != nil {
-		if err != io.EOF {
-			r.err = err
+	var rec arrow.RecordBatch
+	var err error
+	if r.prefetch {
+		if r.ahead == nil {
+			r.fetch()
 		}
+		f := <-r.ahead
+		r.ahead = nil
+		rec, err = f.rec, f.err
+		if err == nil {
+			r.fetch()
+		}
+	} else {
+		rec, err = r.next()
+	}
+	if err != nil {
+		if err == io.EOF {
+			err = errDone
+		}
+		r.err = err
 		return false
 	}
 	r.cur = rec
@@ -185,16 +241,26 @@ func (r *recordReader) Next() bool {
 }
 func (r *recordReader) RecordBatch() arrow.RecordBatch { return r.cur }
 func (r *recordReader) Record() arrow.RecordBatch      { return r.cur }
-func (r *recordReader) Err() error                     { return r.err }
+func (r *recordReader) Err() error {
+	if r.err == errDone {
+		return nil
+	}
+	return r.err
+}
+
+// errDone marks a reader that reached the end.
+var errDone = errors.New("nwbarrow: end of stream")
 
 func newReader(schema *arrow.Schema, next func() (arrow.RecordBatch, error)) array.RecordReader {
-	return &recordReader{refs: 1, schema: schema, next: next}
+	return &recordReader{refs: 1, schema: schema, next: next, prefetch: true}
 }
 
 // Table returns a stream of record batches holding a table: the id column
 // then every column in colnames order (see the package doc for the
-// mapping). Columns are read batch by batch (row ranges), so a large
-// table never sits in memory twice. Release the reader when done.
+// mapping). Columns are read batch by batch (row ranges of at most
+// WithBatchRows rows and WithBatchValues values), so a large table never
+// sits in memory twice; the next batch is read in the background while the
+// caller handles the current one. Release the reader when done.
 func Table(mem memory.Allocator, t *nwb.Table, opts ...Option) (array.RecordReader, error) {
 	cfg := newConfig(opts)
 	cols, schema, err := tableColumns(t, cfg)
@@ -209,6 +275,7 @@ func Table(mem memory.Allocator, t *nwb.Table, opts ...Option) (array.RecordRead
 	if len(ids) != n {
 		return nil, fmt.Errorf("nwbarrow: %s: %d ids for %d rows", t.Path, len(ids), n)
 	}
+	cuts := batchCuts(t, cols, cfg)
 	pos := 0
 	done := false
 	return newReader(schema, func() (arrow.RecordBatch, error) {
@@ -216,6 +283,9 @@ func Table(mem memory.Allocator, t *nwb.Table, opts ...Option) (array.RecordRead
 			return nil, io.EOF
 		}
 		lo, hi := pos, min(pos+cfg.batchRows, n)
+		if cuts != nil {
+			hi = min(hi, cuts(lo))
+		}
 		pos = hi
 		if n == 0 {
 			done = true
@@ -249,6 +319,65 @@ func Table(mem memory.Allocator, t *nwb.Table, opts ...Option) (array.RecordRead
 		release()
 		return rec, nil
 	}), nil
+}
+
+// batchCuts plans batch ends under cfg.batchValues: it returns a function
+// giving, for a batch starting at row lo, the largest end row whose
+// values (one per row for id, Stride per row for plain columns, elements
+// per row of a ragged column's outer index) stay within the cap, at least
+// lo+1. It is nil when the cap cannot bind (no cap, or fewer values than
+// the cap in the whole table) or a ragged index cannot be read here (the
+// batch read reports that error).
+func batchCuts(t *nwb.Table, cols []*nwb.Column, cfg *config) func(lo int) int {
+	n := t.Len()
+	if cfg.batchValues <= 0 || n == 0 {
+		return nil
+	}
+	perRow := int64(1) // id
+	var ragged [][]int64
+	for _, c := range cols {
+		ip := c.IndexPaths()
+		if c.Depth == 0 || len(ip) == 0 {
+			perRow += int64(c.Stride())
+			continue
+		}
+		ds, err := t.File().HDF5().Dataset(ip[0])
+		if err != nil {
+			return nil
+		}
+		ends, err := ds.ReadInt64s(nil)
+		if err != nil || len(ends) != n {
+			return nil
+		}
+		for i := 1; i < n; i++ {
+			if ends[i] < ends[i-1] {
+				return nil
+			}
+		}
+		if ends[0] < 0 {
+			return nil
+		}
+		ragged = append(ragged, ends)
+	}
+	// cum(i) = values of rows [0, i)
+	cum := func(i int) int64 {
+		v := perRow * int64(i)
+		if i > 0 {
+			for _, e := range ragged {
+				v += e[i-1]
+			}
+		}
+		return v
+	}
+	limit := int64(cfg.batchValues)
+	if cum(n) <= limit {
+		return nil
+	}
+	return func(lo int) int {
+		base := cum(lo)
+		k := sort.Search(n-lo, func(k int) bool { return cum(lo+k+1)-base > limit })
+		return max(lo+k, lo+1)
+	}
 }
 
 func valuesMust(mem memory.Allocator, v *nwb.Values) arrow.Array {

@@ -75,7 +75,7 @@ func TestParseFormat(t *testing.T) {
 // TestWriteFileAtomic: a writer failing half-way leaves neither the target
 // nor a temporary file.
 func TestWriteFileAtomic(t *testing.T) {
-	nwbarrow.Register("failing", func(w io.Writer, mem memory.Allocator, rr array.RecordReader) error {
+	nwbarrow.Register("failing", func(w io.Writer, mem memory.Allocator, rr array.RecordReader, _ nwbarrow.WriteSettings) error {
 		w.Write([]byte("partial"))
 		return errors.New("disk on fire")
 	})

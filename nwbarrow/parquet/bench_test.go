@@ -1,11 +1,16 @@
 package parquet_test
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/neurodata/neurodata/nwb"
 	"github.com/neurodata/neurodata/nwbarrow"
@@ -27,6 +32,7 @@ func BenchmarkP3UnitsToFileFresh(b *testing.B) {
 		b.Run(string(fm), func(b *testing.B) {
 			dir := b.TempDir()
 			i := 0
+			defer reportCPU(b, cpuTime())
 			for b.Loop() {
 				b.StopTimer()
 				os.Remove(filepath.Join(dir, "units"+strconv.Itoa(i-1)+fm.Ext()))
@@ -53,4 +59,63 @@ func BenchmarkP3UnitsToFileFresh(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkP3RowGroupValues encodes the bench/p3.sh units table into
+// io.Discard with several row-group caps (leaf values per row group; 0 =
+// the default, RowGroupValues; 1<<30 = one row group for the table). The
+// table is read once, outside the timer: this is the Parquet encoder alone.
+func BenchmarkP3RowGroupValues(b *testing.B) {
+	p := os.Getenv("ND_P3_FILE")
+	if p == "" {
+		b.Skip("set ND_P3_FILE (bench/p3.sh generates the file)")
+	}
+	mem := memory.NewGoAllocator()
+	f, err := nwb.Open(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	u, err := f.Units()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rr, err := nwbarrow.Table(mem, u.Table, nwbarrow.WithBatchRows(1<<20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec, err := nwbarrow.ReadAll(mem, rr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rec.Release()
+	for _, n := range []int{1 << 18, 1 << 20, 1 << 22, 1 << 30} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			defer reportCPU(b, cpuTime())
+			for b.Loop() {
+				rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := nwbarrow.Write(io.Discard, nwbarrow.Parquet, mem, rr, nwbarrow.WithRowGroupValues(n)); err != nil {
+					b.Fatal(err)
+				}
+				rr.Release()
+			}
+		})
+	}
+}
+
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU time per iteration since start (all threads:
+// on a loaded machine, a fairer figure than wall time; with background
+// reads and writes it exceeds wall time on an idle one).
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
 }

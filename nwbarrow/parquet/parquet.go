@@ -1,12 +1,22 @@
-// Package parquet adds Parquet output (Snappy-compressed, Arrow schema
-// stored) to package nwbarrow. Importing it registers nwbarrow.Parquet;
-// it is separate because the Parquet code roughly quintuples binary size
-// and build time of programs that only need Arrow IPC.
+// Package parquet adds Parquet output to package nwbarrow. Importing it
+// registers nwbarrow.Parquet; it is separate because the Parquet code
+// roughly quintuples binary size and build time of programs that only
+// need Arrow IPC.
+//
+// Defaults, chosen on the units table of bench/p3.sh (480 units, 10 M
+// spike times in one list<float64> column; see Write for the numbers):
+// Snappy for every column except floating-point ones (uncompressed), no
+// dictionaries, PLAIN encoding, statistics only on columns outside lists,
+// 1 MiB data pages, row groups of at most 1 Mi leaf values, Arrow schema
+// stored. Files written with these defaults are read by arrow-go, arrow-rs
+// (parquet-wasm), hyparquet, pyarrow, polars and DuckDB.
 package parquet
 
 import (
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -24,21 +34,52 @@ func init() { nwbarrow.Register(nwbarrow.Parquet, Write) }
 // the bench/p3.sh units table and none was distinguishably faster.
 const DataPageSize = 1 << 20
 
-// Write writes every batch of rr as Parquet (one row group per batch, no
-// dictionaries, Arrow schema and metadata stored so Arrow readers get the
-// same types back). It does not release rr.
+// RowGroupValues is the default cap on leaf values per row group
+// (nwbarrow.WithRowGroupValues changes it). arrow-go builds the
+// repetition and definition levels of a whole column chunk in buffers that
+// grow by doubling and are zeroed when returned to its pool; one row group
+// for the 10 M spike times of bench/p3.sh made that reallocation and
+// zeroing about a third of the encode time. Chunks of 1 Mi values (8 MiB
+// of float64) keep those buffers small and reused: encoding into
+// io.Discard went from ~60 ms to ~45 ms. Readers handle row groups of this
+// size well (pyarrow's own default is 1 Mi rows).
+const RowGroupValues = 1 << 20
+
+// codecs maps WriteSettings.Compression names to arrow-go codecs.
+var codecs = map[string]compress.Compression{
+	"none": compress.Codecs.Uncompressed, "uncompressed": compress.Codecs.Uncompressed,
+	"snappy": compress.Codecs.Snappy, "zstd": compress.Codecs.Zstd, "gzip": compress.Codecs.Gzip,
+	"brotli": compress.Codecs.Brotli, "lz4": compress.Codecs.Lz4Raw, "lz4_raw": compress.Codecs.Lz4Raw,
+}
+
+// Codecs lists the accepted WriteSettings.Compression names.
+func Codecs() []string {
+	var out []string
+	for k := range codecs {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Write writes every batch of rr as Parquet (Arrow schema and metadata
+// stored so Arrow readers get the same types back), each batch cut into
+// row groups of at most s.RowGroupValues leaf values at row boundaries.
+// It does not release rr.
 //
-// Codecs and statistics are chosen per leaf column:
-//   - Snappy for every column except floating-point ones, which are
-//     stored uncompressed: Snappy finds nothing to remove in float64
-//     measurement data (spike times of bench/p3_make_nwb.py: 80.37 MB
-//     uncompressed vs 80.35 MB Snappy) and cost ~40% of the encode time;
+// Per leaf column, unless s.Compression names a codec for all of them:
+//   - Snappy, except floating-point columns, which are stored
+//     uncompressed: Snappy finds nothing to remove in float64 measurement
+//     data (spike times of bench/p3_make_nwb.py: 80.37 MB uncompressed vs
+//     80.35 MB Snappy) and cost ~40% of the encode time;
+//   - no dictionary: on unique float64 values (spike times) a dictionary
+//     is built and then abandoned, pure cost;
 //   - no min/max statistics for leaves inside lists (spike times,
 //     electrodes of a unit): readers cannot use them to skip rows of the
 //     enclosing table and computing them over millions of values per page
 //     was another ~15%. Scalar columns keep their statistics.
-func Write(w io.Writer, mem memory.Allocator, rr array.RecordReader) error {
-	props, err := writerProps(rr.Schema(), mem)
+func Write(w io.Writer, mem memory.Allocator, rr array.RecordReader, s nwbarrow.WriteSettings) error {
+	props, err := writerProps(rr.Schema(), mem, s)
 	if err != nil {
 		return fmt.Errorf("nwbarrow/parquet: %w", err)
 	}
@@ -46,8 +87,12 @@ func Write(w io.Writer, mem memory.Allocator, rr array.RecordReader) error {
 	if err != nil {
 		return fmt.Errorf("nwbarrow/parquet: %w", err)
 	}
+	target := s.RowGroupValues
+	if target <= 0 {
+		target = RowGroupValues
+	}
 	for rr.Next() {
-		if err := fw.Write(rr.RecordBatch()); err != nil {
+		if err := writeRowGroups(fw, rr.RecordBatch(), target); err != nil {
 			fw.Close()
 			return fmt.Errorf("nwbarrow/parquet: %w", err)
 		}
@@ -62,18 +107,96 @@ func Write(w io.Writer, mem memory.Allocator, rr array.RecordReader) error {
 	return nil
 }
 
+// writeRowGroups writes rec as row groups of at most target leaf values
+// each (a single row above target makes a row group of its own).
+func writeRowGroups(fw *pqarrow.FileWriter, rec arrow.RecordBatch, target int) error {
+	n := int(rec.NumRows())
+	if n <= 1 || recLeaves(rec, 0, n) <= target {
+		return fw.Write(rec)
+	}
+	cols := make([]*arrow.Chunked, rec.NumCols())
+	for i, c := range rec.Columns() {
+		cols[i] = arrow.NewChunked(c.DataType(), []arrow.Array{c})
+	}
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	for lo := 0; lo < n; {
+		// largest hi in (lo, n] with recLeaves(lo, hi) <= target, at least lo+1
+		hi := lo + sort.Search(n-lo, func(k int) bool { return recLeaves(rec, lo, lo+k+1) > target })
+		hi = max(hi, lo+1)
+		if err := fw.NewRowGroupChecked(); err != nil {
+			return err
+		}
+		for _, c := range cols {
+			if err := fw.WriteColumnChunked(c, int64(lo), int64(hi-lo)); err != nil {
+				return err
+			}
+		}
+		lo = hi
+	}
+	return nil
+}
+
+// recLeaves is the number of leaf values rows [lo, hi) of rec hold.
+func recLeaves(rec arrow.RecordBatch, lo, hi int) int {
+	t := 0
+	for _, c := range rec.Columns() {
+		t += leaves(c, lo, hi)
+	}
+	return t
+}
+
+// leaves counts the leaf values of rows [lo, hi) of a: list elements
+// through every list level, fixed-size lists times their length; other
+// types count one per row (an estimate for structs and maps, which only
+// size row groups).
+func leaves(a arrow.Array, lo, hi int) int {
+	if hi <= lo {
+		return 0
+	}
+	switch x := a.(type) {
+	case *array.List:
+		s, _ := x.ValueOffsets(lo)
+		_, e := x.ValueOffsets(hi - 1)
+		return leaves(x.ListValues(), int(s), int(e))
+	case *array.LargeList:
+		s, _ := x.ValueOffsets(lo)
+		_, e := x.ValueOffsets(hi - 1)
+		return leaves(x.ListValues(), int(s), int(e))
+	case *array.FixedSizeList:
+		k := int(x.DataType().(*arrow.FixedSizeListType).Len())
+		off := x.Data().Offset()
+		return leaves(x.ListValues(), (off+lo)*k, (off+hi)*k)
+	}
+	return hi - lo
+}
+
 func arrowProps(mem memory.Allocator) pqarrow.ArrowWriterProperties {
 	return pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem))
 }
 
 // writerProps derives the per-column codec and statistics settings
 // described at Write from the Parquet schema sc maps to.
-func writerProps(sc *arrow.Schema, mem memory.Allocator) (*parquet.WriterProperties, error) {
+func writerProps(sc *arrow.Schema, mem memory.Allocator, s nwbarrow.WriteSettings) (*parquet.WriterProperties, error) {
+	codec, explicit := compress.Codecs.Snappy, false
+	if s.Compression != "" {
+		c, ok := codecs[strings.ToLower(s.Compression)]
+		if !ok {
+			return nil, fmt.Errorf("unknown compression %q (want one of %s)", s.Compression, strings.Join(Codecs(), ", "))
+		}
+		codec, explicit = c, true
+	}
 	opts := []parquet.WriterProperty{
-		parquet.WithCompression(compress.Codecs.Snappy),
+		parquet.WithCompression(codec),
 		parquet.WithAllocator(mem),
 		parquet.WithDictionaryDefault(false),
 		parquet.WithDataPageSize(DataPageSize),
+	}
+	if s.CompressionLevel != 0 {
+		opts = append(opts, parquet.WithCompressionLevel(s.CompressionLevel))
 	}
 	ps, err := pqarrow.ToParquet(sc, parquet.NewWriterProperties(opts...), arrowProps(mem))
 	if err != nil {
@@ -83,7 +206,9 @@ func writerProps(sc *arrow.Schema, mem memory.Allocator) (*parquet.WriterPropert
 		c := ps.Column(i)
 		switch c.PhysicalType() {
 		case parquet.Types.Double, parquet.Types.Float:
-			opts = append(opts, parquet.WithCompressionPath(c.ColumnPath(), compress.Codecs.Uncompressed))
+			if !explicit {
+				opts = append(opts, parquet.WithCompressionPath(c.ColumnPath(), compress.Codecs.Uncompressed))
+			}
 		}
 		if c.MaxRepetitionLevel() > 0 {
 			opts = append(opts, parquet.WithStatsPath(c.ColumnPath(), false))
