@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"sync"
+	"unsafe"
 )
 
 // A whole-buffer zlib/DEFLATE (RFC 1950/1951) decoder that writes straight
@@ -21,21 +22,37 @@ const (
 )
 
 // huffTable maps the next primBits input bits (LSB first) to an entry:
-// leaf = payload<<8 | length (| litFlag for a literal); link = subOffset<<8 | 0x80 | subBits,
-// followed in sub by entries indexed by the next subBits bits. length 0 =
-// invalid code. The payload is the symbol, except in literal/length tables
+// leaf = payload<<8 | length (| litFlag for a literal); link =
+// subOffset<<8 | 0x80 | subBits, the sub-table at ent[subOffset:] being
+// indexed by the next subBits bits. length 0 = invalid code. The payload is the symbol, except in literal/length tables
 // for length symbols (base<<8 | extra bits: base >= 3, so payload >= 768;
 // symbols 286/287 get base 1, invalid) and in distance tables (base<<8 |
 // extra bits; symbols 30/31 get base 0, invalid), which saves the base and
 // extra-bit lookups per match.
+//
 // litFlag marks a literal leaf of a literal/length table, so the hot loop
-// tells literals from everything else with one test.
-const litFlag = 0x40
-
+// tells literals from everything else with one test; the length (bits 0-4)
+// is then also the low 6 bits of the entry, usable as a shift count as is.
+//
+// The primary table and all its sub-tables share one fixed array, so a
+// lookup needs one base pointer and a masked index (no bounds check): a
+// literal/length table has at most 286 codes longer than its 10 primary
+// bits, each link owning 1<<5 entries (286·32 + 1024 < tableSize), a
+// distance table at most 30 links of 1<<7 entries after its 256.
 type huffTable struct {
-	prim     [1 << litPrimBits]uint32 // first 1<<primBits entries used
-	sub      []uint32
+	ent      [tableSize]uint32
 	primBits uint
+}
+
+const (
+	litFlag   = 0x40
+	tableSize = 1 << 14
+	tableMask = tableSize - 1
+)
+
+// subEntry is the sub-table entry a link entry e selects for bits.
+func (h *huffTable) subEntry(e uint32, bits uint64, primBits uint) uint32 {
+	return h.ent[(int(e>>8)+int((bits>>primBits)&(1<<(e&0x7f)-1)))&tableMask]
 }
 
 var (
@@ -124,8 +141,8 @@ func (h *huffTable) build(lengths []uint8, primBits uint, kind int) bool {
 	}
 	h.primBits = primBits
 	size := 1 << primBits
-	clear(h.prim[:size])
-	h.sub = h.sub[:0]
+	clear(h.ent[:size])
+	used := size
 	subBits := 0
 	if maxLen > int(primBits) {
 		subBits = maxLen - int(primBits)
@@ -145,23 +162,25 @@ func (h *huffTable) build(lengths []uint8, primBits uint, kind int) bool {
 		if l <= int(primBits) {
 			v := payload(sym, kind)<<8 | flag | uint32(l)
 			for k := rev; k < size; k += 1 << l {
-				h.prim[k] = v
+				h.ent[k] = v
 			}
 			continue
 		}
 		p := rev & (size - 1)
-		e := h.prim[p]
+		e := h.ent[p]
 		if e&0x80 == 0 {
-			e = uint32(len(h.sub))<<8 | 0x80 | uint32(subBits)
-			h.prim[p] = e
-			for range 1 << subBits {
-				h.sub = append(h.sub, 0)
+			if used+1<<subBits > tableSize {
+				return false
 			}
+			e = uint32(used)<<8 | 0x80 | uint32(subBits)
+			h.ent[p] = e
+			clear(h.ent[used : used+1<<subBits])
+			used += 1 << subBits
 		}
 		off := int(e >> 8)
 		hi := rev >> primBits
 		for k := hi; k < 1<<subBits; k += 1 << (l - int(primBits)) {
-			h.sub[off+k] = payload(sym, kind)<<8 | flag | uint32(l)
+			h.ent[off+k] = payload(sym, kind)<<8 | flag | uint32(l)
 		}
 	}
 	return true
@@ -208,14 +227,9 @@ func (d *inflater) take(n uint) uint32 {
 
 // sym decodes one symbol; needs >= 15 buffered bits.
 func (d *inflater) sym(h *huffTable) (int, bool) {
-	e := h.prim[d.bits&(1<<h.primBits-1)]
+	e := h.ent[d.bits&(1<<h.primBits-1)]
 	if e&0x80 != 0 {
-		sb := e & 0x7f
-		idx := int(e>>8) + int((d.bits>>h.primBits)&(1<<sb-1))
-		if idx >= len(h.sub) {
-			return 0, false
-		}
-		e = h.sub[idx]
+		e = h.subEntry(e, d.bits, h.primBits)
 	}
 	l := uint(e & 0x1f)
 	if l == 0 || l > d.nbits {
@@ -385,6 +399,25 @@ func (d *inflater) dynamic() error {
 // written past its end, which later output overwrites).
 const fastRoom = 258 + 32
 
+// load64 and store64 access 8 bytes at p+i, little-endian. The fast loop
+// uses them (and byteAt/setByte) with offsets its loop condition proves in
+// range, which keeps the slice lengths out of its registers.
+func load64(p unsafe.Pointer, i int) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, i))[:])
+}
+
+func store64(p unsafe.Pointer, i int, v uint64) {
+	binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(p, i))[:], v)
+}
+
+func setByte(p unsafe.Pointer, i int, v byte) { *(*byte)(unsafe.Add(p, i)) = v }
+
+func byteAt(p unsafe.Pointer, i int) byte { return *(*byte)(unsafe.Add(p, i)) }
+
+// patternDist[d] is the smallest multiple of d (1 <= d < 8) that is at
+// least 8: a match of distance d, once 8 bytes long, repeats with it too.
+var patternDist = [8]int{0, 8, 8, 9, 8, 10, 12, 14}
+
 // fast decodes symbols while at least 8 input bytes and fastRoom output
 // bytes remain, with the bounds checks that needs hoisted out of the
 // per-symbol work: the bit buffer is refilled without branches to at least
@@ -393,74 +426,69 @@ const fastRoom = 258 + 32
 // looked up before the refill so the two loads overlap. done reports that
 // the block's end-of-block code was decoded; otherwise codes goes on from
 // the saved state with its careful loop.
+//
+// Memory safety: every input read is at pos <= len(src)-8 (loop condition
+// and the check before the post-match refill); every output write is below
+// op+fastRoom <= len(dst) with op <= len(dst)-fastRoom at the top of the
+// step; match reads start at op-dist >= 0 (checked) and stay below op+258.
 func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done bool, _ error) {
 	src := d.src
 	bitbuf, nbits, pos := d.bits, d.nbits, d.pos
 	if pos+8 > len(src) || op+fastRoom > len(dst) || lit.primBits != litPrimBits || dist.primBits != distPrimBits {
 		return op, false, nil
 	}
-	litPrim, litSub := &lit.prim, lit.sub
-	distPrim, distSub := &dist.prim, dist.sub
+	// few live values, so the loop runs without register spills
+	lt, dt := &lit.ent, &dist.ent
+	sp, dp := unsafe.Pointer(unsafe.SliceData(src)), unsafe.Pointer(unsafe.SliceData(dst))
+	inEnd, outEnd := len(src)-8, len(dst)-fastRoom
 	const litMask, distMask = 1<<litPrimBits - 1, 1<<distPrimBits - 1
-	bitbuf |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+	bitbuf |= load64(sp, pos) << (nbits & 63)
 	pos += int((63 - nbits) >> 3)
 	nbits |= 56
-	e := litPrim[bitbuf&litMask]
-	for {
+	e := lt[bitbuf&litMask]
+	for pos <= inEnd && op <= outEnd {
 		// e is the primary entry for the low bits of bitbuf (nbits >= 10)
-		if pos+8 > len(src) || op+fastRoom > len(dst) {
-			break
-		}
-		bitbuf |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+		bitbuf |= load64(sp, pos) << (nbits & 63)
 		pos += int((63 - nbits) >> 3)
 		nbits |= 56
 		if e&0x80 != 0 {
-			idx := int(e>>8) + int((bitbuf>>litPrimBits)&(1<<(e&0x7f)-1))
-			if idx >= len(litSub) {
-				return 0, false, corruptf("deflate: invalid literal/length code")
-			}
-			e = litSub[idx]
+			e = lt[(int(e>>8)+int((bitbuf>>litPrimBits)&(1<<(e&63)-1)))&tableMask]
 		}
 		if e&litFlag != 0 {
 			// up to four literals; after the first only primary-table
 			// ones (<= 10 bits), which leaves >= 11 bits for the next e
-			l := uint(e & 0x1f)
-			bitbuf >>= l
-			nbits -= l
-			o := dst[op : op+4 : op+4]
-			o[0] = byte(e >> 8)
-			e = litPrim[bitbuf&litMask]
+			bitbuf >>= e & 63
+			nbits -= uint(e & 63)
+			setByte(dp, op, byte(e>>8))
+			e = lt[bitbuf&litMask]
 			if e&litFlag == 0 {
 				op++
 				continue
 			}
-			l = uint(e & 0x1f)
-			bitbuf >>= l
-			nbits -= l
-			o[1] = byte(e >> 8)
-			e = litPrim[bitbuf&litMask]
+			bitbuf >>= e & 63
+			nbits -= uint(e & 63)
+			setByte(dp, op+1, byte(e>>8))
+			e = lt[bitbuf&litMask]
 			if e&litFlag == 0 {
 				op += 2
 				continue
 			}
-			l = uint(e & 0x1f)
-			bitbuf >>= l
-			nbits -= l
-			o[2] = byte(e >> 8)
-			e = litPrim[bitbuf&litMask]
+			bitbuf >>= e & 63
+			nbits -= uint(e & 63)
+			setByte(dp, op+2, byte(e>>8))
+			e = lt[bitbuf&litMask]
 			if e&litFlag == 0 {
 				op += 3
 				continue
 			}
-			l = uint(e & 0x1f)
-			bitbuf >>= l
-			nbits -= l
-			o[3] = byte(e >> 8)
+			bitbuf >>= e & 63
+			nbits -= uint(e & 63)
+			setByte(dp, op+3, byte(e>>8))
 			op += 4
-			e = litPrim[bitbuf&litMask]
+			e = lt[bitbuf&litMask]
 			continue
 		}
-		l := uint(e & 0x1f)
+		l := uint(e & 63)
 		base := int(e >> 16)
 		if base < 3 {
 			if l != 0 && e>>8 == 256 {
@@ -471,70 +499,65 @@ func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done b
 		}
 		bitbuf >>= l
 		nbits -= l
-		eb := uint(e>>8) & 0xff
+		eb := uint(e>>8) & 63 // extra bits (<= 5)
 		length := base + int(bitbuf&(1<<eb-1))
 		bitbuf >>= eb
 		nbits -= eb
-		e = distPrim[bitbuf&distMask]
+		e = dt[bitbuf&distMask]
 		if e&0x80 != 0 {
-			idx := int(e>>8) + int((bitbuf>>distPrimBits)&(1<<(e&0x7f)-1))
-			if idx >= len(distSub) {
-				return 0, false, corruptf("deflate: invalid distance code")
-			}
-			e = distSub[idx]
+			e = dt[(int(e>>8)+int((bitbuf>>distPrimBits)&(1<<(e&63)-1)))&tableMask]
 		}
-		dbase := int(e >> 16)
-		if dbase == 0 {
+		dd := int(e >> 16)
+		if dd == 0 {
 			return 0, false, corruptf("deflate: invalid distance code")
 		}
-		l = uint(e & 0x1f)
-		bitbuf >>= l
-		nbits -= l
-		eb = uint(e>>8) & 0xff
-		dd := dbase + int(bitbuf&(1<<eb-1))
+		bitbuf >>= e & 63
+		nbits -= uint(e & 63)
+		eb = uint(e>>8) & 63 // extra bits (<= 13)
+		dd += int(bitbuf & (1<<eb - 1))
 		bitbuf >>= eb
 		nbits -= eb
 		if dd > op {
 			return 0, false, corruptf("deflate: distance %d before start of output", dd)
 		}
-		from := op - dd
+		// copy in 8-byte words, the first two unconditionally (most
+		// matches are short); words are loaded after the previous store,
+		// so a distance of 8..15 repeats correctly
 		end := op + length
-		switch {
-		case dd >= 16:
-			for op < end {
-				a := binary.LittleEndian.Uint64(dst[from:])
-				b := binary.LittleEndian.Uint64(dst[from+8:])
-				binary.LittleEndian.PutUint64(dst[op:], a)
-				binary.LittleEndian.PutUint64(dst[op+8:], b)
-				op += 16
-				from += 16
+		if dd < 8 {
+			// a pattern of period dd: the first 8 bytes one at a time,
+			// then words from a multiple of dd at least 8 back
+			from := op - dd
+			setByte(dp, op, byteAt(dp, from))
+			setByte(dp, op+1, byteAt(dp, from+1))
+			setByte(dp, op+2, byteAt(dp, from+2))
+			setByte(dp, op+3, byteAt(dp, from+3))
+			setByte(dp, op+4, byteAt(dp, from+4))
+			setByte(dp, op+5, byteAt(dp, from+5))
+			setByte(dp, op+6, byteAt(dp, from+6))
+			setByte(dp, op+7, byteAt(dp, from+7))
+			dd = patternDist[dd]
+			op += 8
+			if op >= end {
+				op = end
+				goto refill
 			}
-		case dd >= 8:
-			for op < end {
-				binary.LittleEndian.PutUint64(dst[op:], binary.LittleEndian.Uint64(dst[from:]))
-				op += 8
-				from += 8
-			}
-		case dd == 1:
-			v := uint64(dst[from]) * 0x0101010101010101
-			for ; op < end; op += 8 {
-				binary.LittleEndian.PutUint64(dst[op:], v)
-			}
-		default:
-			// overlapping: the pattern repeats every dd bytes
-			for op < end {
-				op += copy(dst[op:end], dst[from:op])
-			}
+		}
+		store64(dp, op, load64(dp, op-dd))
+		store64(dp, op+8, load64(dp, op+8-dd))
+		for op += 16; op < end; op += 8 {
+			store64(dp, op, load64(dp, op-dd))
 		}
 		op = end
+	refill:
 		// >= 8 bits are left: refill before looking up the next entry
-		if pos+8 > len(src) {
+		if pos > inEnd {
 			break
 		}
-		bitbuf |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+		bitbuf |= load64(sp, pos) << (nbits & 63)
 		pos += int((63 - nbits) >> 3)
 		nbits |= 56
-		e = litPrim[bitbuf&litMask]
+		e = lt[bitbuf&litMask]
 	}
 	d.bits, d.nbits, d.pos = bitbuf, nbits, pos
 	return op, false, nil
@@ -554,9 +577,7 @@ func (d *inflater) codes(dst []byte, op int, lit, dist *huffTable) (int, error) 
 // refills and on exit.
 func (d *inflater) careful(dst []byte, op int, lit, dist *huffTable) (int, error) {
 	bitbuf, nbits := d.bits, d.nbits
-	litPrim, litSub := &lit.prim, lit.sub
-	distPrim, distSub := &dist.prim, dist.sub
-	const litShift, distShift = litPrimBits, distPrimBits
+	litPrim, distPrim := &lit.ent, &dist.ent
 	const litMask, distMask = 1<<litPrimBits - 1, 1<<distPrimBits - 1
 	src := d.src
 	pos := d.pos
@@ -577,11 +598,7 @@ func (d *inflater) careful(dst []byte, op int, lit, dist *huffTable) (int, error
 		}
 		e := litPrim[bitbuf&litMask]
 		if e&0x80 != 0 {
-			idx := int(e>>8) + int((bitbuf>>litShift)&(1<<(e&0x7f)-1))
-			if idx >= len(litSub) {
-				return 0, corruptf("deflate: invalid literal/length code")
-			}
-			e = litSub[idx]
+			e = lit.subEntry(e, bitbuf, litPrimBits)
 		}
 		l := uint(e & 0x1f)
 		if l == 0 {
@@ -626,11 +643,7 @@ func (d *inflater) careful(dst []byte, op int, lit, dist *huffTable) (int, error
 		nbits -= eb
 		e = distPrim[bitbuf&distMask]
 		if e&0x80 != 0 {
-			idx := int(e>>8) + int((bitbuf>>distShift)&(1<<(e&0x7f)-1))
-			if idx >= len(distSub) {
-				return 0, corruptf("deflate: invalid distance code")
-			}
-			e = distSub[idx]
+			e = dist.subEntry(e, bitbuf, distPrimBits)
 		}
 		l = uint(e & 0x1f)
 		dbase := int(e >> 16)
