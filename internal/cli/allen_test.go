@@ -4,17 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/neurodata/neurodata/allen/s3emu"
 	"github.com/neurodata/neurodata/dandi/mirror"
@@ -133,60 +128,45 @@ func TestAllenTableParquet(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	b, err := os.ReadFile(out)
+	_, cols, err := nwbarrow.ReadTypedColumnsFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-	defer mem.AssertSize(t, 0)
-	pf, err := file.NewParquetReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
+	col := map[string]nwbarrow.TypedCol{}
+	for _, c := range cols {
+		col[c.Name] = c
 	}
-	defer pf.Close()
-	ar, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, mem)
-	if err != nil {
-		t.Fatal(err)
+	if n := len(col["ecephys_session_id"].Values.([]int64)); n != 3 || len(cols) != 22 { // 22 columns of dandi-allen.md §3.2
+		t.Fatalf("%d rows × %d columns, want 3 × 22", n, len(cols))
 	}
-	tbl, err := ar.ReadTable(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tbl.Release()
-	if tbl.NumRows() != 3 || tbl.NumCols() != 22 { // 22 columns of dandi-allen.md §3.2
-		t.Fatalf("%d rows × %d columns, want 3 × 22", tbl.NumRows(), tbl.NumCols())
-	}
-	types := map[string]arrow.DataType{}
-	col := map[string]arrow.Array{}
-	for i, f := range tbl.Schema().Fields() {
-		types[f.Name] = f.Type
-		col[f.Name] = tbl.Column(i).Data().Chunk(0)
-	}
-	for name, want := range map[string]arrow.DataType{
-		"ecephys_session_id": arrow.PrimitiveTypes.Int64, "behavior_session_id": arrow.PrimitiveTypes.Int64,
-		"mouse_id": arrow.PrimitiveTypes.Int64, "file_id": arrow.PrimitiveTypes.Int64, "unit_count": arrow.PrimitiveTypes.Int64,
-		"date_of_acquisition":          nwbarrow.TimestampUTC,
-		"structure_acronyms":           arrow.ListOf(arrow.BinaryTypes.String),
-		"prior_exposures_to_image_set": arrow.PrimitiveTypes.Float64,
-		"genotype":                     arrow.BinaryTypes.String,
+	// Go types of the read-back values = Arrow types in the file
+	// (int64, timestamp[us, UTC], list<utf8>, float64, utf8).
+	for name, want := range map[string]any{
+		"ecephys_session_id": []int64(nil), "behavior_session_id": []int64(nil),
+		"mouse_id": []int64(nil), "file_id": []int64(nil), "unit_count": []int64(nil),
+		"date_of_acquisition":          []time.Time(nil),
+		"structure_acronyms":           [][]string(nil),
+		"prior_exposures_to_image_set": []float64(nil),
+		"genotype":                     []string(nil),
 	} {
-		if !arrow.TypeEqual(types[name], want) {
-			t.Errorf("%s: %v, want %v", name, types[name], want)
+		if got, w := fmt.Sprintf("%T", col[name].Values), fmt.Sprintf("%T", want); got != w {
+			t.Errorf("%s: %s, want %s", name, got, w)
 		}
 	}
 	// 2020-08-19 15:36:48.920000+00:00 in the fixture CSV.
-	d := col["date_of_acquisition"].(*array.Timestamp)
-	if want := time.Date(2020, 8, 19, 15, 36, 48, 920e6, time.UTC).UnixMicro(); int64(d.Value(0)) != want {
-		t.Errorf("date %d, want %d", d.Value(0), want)
+	d := col["date_of_acquisition"].Values.([]time.Time)
+	if want := time.Date(2020, 8, 19, 15, 36, 48, 920e6, time.UTC); !d[0].Equal(want) {
+		t.Errorf("date %v, want %v", d[0], want)
 	}
-	l := col["structure_acronyms"].(*array.List)
-	if s, e := l.ValueOffsets(0); e-s != 6 || l.ListValues().(*array.String).Value(int(s)+5) != "VISp" {
-		t.Errorf("structure_acronyms[0] has %d elements", e-s)
+	sa := col["structure_acronyms"]
+	l := sa.Values.([][]string)
+	if len(l[0]) != 6 || l[0][5] != "VISp" {
+		t.Errorf("structure_acronyms[0] = %q", l[0])
 	}
-	if s, e := l.ValueOffsets(2); e != s || l.IsNull(2) {
+	if l[2] == nil || len(l[2]) != 0 || (sa.Valid != nil && !sa.Valid[2]) {
 		t.Error("[] must be an empty list, not null")
 	}
-	if p := col["prior_exposures_to_image_set"]; !p.IsNull(2) || p.IsNull(0) {
+	if p := col["prior_exposures_to_image_set"]; p.Valid == nil || p.Valid[2] || !p.Valid[0] {
 		t.Error("prior_exposures_to_image_set nulls")
 	}
 }

@@ -5,26 +5,27 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/neurodata/neurodata/nwb"
 	"github.com/neurodata/neurodata/nwbarrow"
-	_ "github.com/neurodata/neurodata/nwbarrow/parquet" // registers Parquet output
+	nwbparquet "github.com/neurodata/neurodata/nwbarrow/parquet" // also registers Parquet output
 	"github.com/spf13/cobra"
 )
 
 func init() { addCommand(newExportCmd) }
 
 type exportOpts struct {
-	tables  []string
-	format  string
-	out     string
-	all     string
-	series  bool
-	example string
-	batch   int
+	tables      []string
+	format      string
+	out         string
+	all         string
+	series      bool
+	example     string
+	batch       int
+	compression string
 }
 
 func newExportCmd(ios *IOStreams) *cobra.Command {
@@ -67,7 +68,8 @@ Written paths are printed on standard output, one per line.`,
 	f.StringVarP(&o.out, "output", "o", "", "output file (\"-\" = stdout); default TABLE.<format>")
 	f.StringVar(&o.all, "all", "", "export every table into this directory")
 	f.BoolVar(&o.series, "series", false, "with --all, also export every time series")
-	f.IntVar(&o.batch, "batch-rows", 1<<16, "rows per record batch (Parquet row group)")
+	f.IntVar(&o.batch, "batch-rows", 1<<16, "maximum rows per record batch")
+	f.StringVar(&o.compression, "compression", "", "Parquet codec for every column: snappy, zstd, zstd:LEVEL, gzip, brotli, lz4, none (default: Snappy, floating-point columns uncompressed)")
 	addExampleFlag(cmd, &o.example)
 	return cmd
 }
@@ -110,64 +112,56 @@ func runExport(cmd *cobra.Command, ios *IOStreams, o *exportOpts, args []string)
 		return err
 	}
 	defer f.Close()
-	mem := memory.NewGoAllocator()
 	opts := []nwbarrow.Option{nwbarrow.WithBatchRows(o.batch)}
+	if o.compression != "" {
+		if format != nwbarrow.Parquet {
+			return usagef("--compression applies to Parquet output, not %s", format)
+		}
+		codec, level, err := parseCompression(o.compression)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, nwbarrow.WithCompression(codec, level))
+	}
 
 	if o.all != "" {
-		return exportAll(cmd, ios, f, o.all, format, o.series, mem, opts)
+		return exportAll(cmd, ios, f, o.all, format, o.series, opts)
 	}
 	for _, name := range o.tables {
 		out := o.out
 		if out == "" {
 			out = safeName(name) + format.Ext()
 		}
-		if err := exportOne(cmd, ios, f, name, out, format, mem, opts); err != nil {
+		if err := exportOne(cmd, ios, f, name, out, format, opts); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// parseCompression splits "zstd:3" into codec and level (0 = default).
+func parseCompression(s string) (string, int, error) {
+	codec, lv, ok := strings.Cut(strings.ToLower(s), ":")
+	if !slices.Contains(nwbparquet.Codecs(), codec) {
+		return "", 0, usagef("--compression %q: unknown codec (want one of %s)", s, strings.Join(nwbparquet.Codecs(), ", "))
+	}
+	level := 0
+	if ok {
+		n, err := strconv.Atoi(lv)
+		if err != nil {
+			return "", 0, usagef("--compression %q: level %q is not an integer", s, lv)
+		}
+		level = n
+	}
+	return codec, level, nil
+}
+
 // exportOne exports one table/series/spikes selection to out ("-" = stdout).
-func exportOne(cmd *cobra.Command, ios *IOStreams, f *nwb.File, name, out string, format nwbarrow.Format, mem memory.Allocator, opts []nwbarrow.Option) error {
+func exportOne(cmd *cobra.Command, ios *IOStreams, f *nwb.File, name, out string, format nwbarrow.Format, opts []nwbarrow.Option) error {
 	if cmd.Context().Err() != nil {
 		return cmd.Context().Err()
 	}
-	rr, err := openSelection(f, name, mem, opts)
-	if err != nil {
-		return err
-	}
-	defer rr.Release()
-	for _, why := range nwbarrow.Skipped(rr.Schema()) {
-		fmt.Fprintf(ios.ErrOut, "neurodata: warning: %s: column left out: %s\n", name, why)
-	}
-	if out == "-" {
-		return nwbarrow.Write(ios.Out, format, mem, rr)
-	}
-	if err := nwbarrow.WriteFile(out, format, mem, rr); err != nil {
-		return err
-	}
-	fmt.Fprintln(ios.Out, out)
-	return nil
-}
-
-// openSelection maps a --table value to a record stream.
-func openSelection(f *nwb.File, name string, mem memory.Allocator, opts []nwbarrow.Option) (array.RecordReader, error) {
-	if name == "spikes" || name == "units_spikes" {
-		u, err := f.Units()
-		if err != nil {
-			return nil, err
-		}
-		return nwbarrow.Spikes(mem, u, opts...)
-	}
-	if strings.HasPrefix(name, "/") && f.IsA(name, "TimeSeries") {
-		s, err := f.TimeSeries(name)
-		if err != nil {
-			return nil, err
-		}
-		return nwbarrow.Series(mem, s, opts...)
-	}
-	t, err := f.ResolveTable(name)
+	sel, err := nwbarrow.Select(f, name, opts...)
 	if err != nil {
 		if errors.Is(err, nwb.ErrNotFound) {
 			var names []string
@@ -176,16 +170,27 @@ func openSelection(f *nwb.File, name string, mem memory.Allocator, opts []nwbarr
 					names = append(names, ti.Path)
 				}
 			}
-			return nil, &UsageError{Err: fmt.Errorf("%w; tables in this file: %s", err, strings.Join(names, ", "))}
+			return &UsageError{Err: fmt.Errorf("%w; tables in this file: %s", err, strings.Join(names, ", "))}
 		}
-		return nil, err
+		return err
 	}
-	return nwbarrow.Table(mem, t, opts...)
+	defer sel.Close()
+	for _, why := range sel.Skipped() {
+		fmt.Fprintf(ios.ErrOut, "neurodata: warning: %s: column left out: %s\n", name, why)
+	}
+	if out == "-" {
+		return sel.Write(ios.Out, format)
+	}
+	if err := sel.WriteFile(out, format); err != nil {
+		return err
+	}
+	fmt.Fprintln(ios.Out, out)
+	return nil
 }
 
 // exportAll writes every table (and spikes, and optionally every series)
 // into dir; failures of single items make a PartialError.
-func exportAll(cmd *cobra.Command, ios *IOStreams, f *nwb.File, dir string, format nwbarrow.Format, series bool, mem memory.Allocator, opts []nwbarrow.Option) error {
+func exportAll(cmd *cobra.Command, ios *IOStreams, f *nwb.File, dir string, format nwbarrow.Format, series bool, opts []nwbarrow.Option) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -225,7 +230,7 @@ func exportAll(cmd *cobra.Command, ios *IOStreams, f *nwb.File, dir string, form
 		}
 		used[base]++
 		out := filepath.Join(dir, base+format.Ext())
-		if err := exportOne(cmd, ios, f, it, out, format, mem, opts); err != nil {
+		if err := exportOne(cmd, ios, f, it, out, format, opts); err != nil {
 			if cmd.Context().Err() != nil {
 				return cmd.Context().Err()
 			}

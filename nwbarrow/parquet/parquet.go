@@ -13,6 +13,7 @@
 package parquet
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -23,11 +24,50 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/neurodata/neurodata/nwbarrow"
 )
 
-func init() { nwbarrow.Register(nwbarrow.Parquet, Write) }
+func init() {
+	nwbarrow.Register(nwbarrow.Parquet, Write)
+	nwbarrow.RegisterReader(nwbarrow.Parquet, Read)
+}
+
+// Read reads a whole Parquet file as an Arrow table (types from the stored
+// Arrow schema when present); the caller releases it. It backs
+// nwbarrow.ReadTypedColumnsFile.
+func Read(r io.ReaderAt, size int64, mem memory.Allocator) (arrow.Table, error) {
+	pf, err := file.NewParquetReader(io.NewSectionReader(r, 0, size))
+	if err != nil {
+		return nil, fmt.Errorf("nwbarrow/parquet: %w", err)
+	}
+	defer pf.Close()
+	rd, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, mem)
+	if err != nil {
+		return nil, fmt.Errorf("nwbarrow/parquet: %w", err)
+	}
+	tbl, err := rd.ReadTable(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("nwbarrow/parquet: %w", err)
+	}
+	defer tbl.Release()
+	// ReadTable's schema lacks the file's key-value metadata; the reader's
+	// schema has it.
+	sch, err := rd.Schema()
+	if err != nil {
+		return nil, fmt.Errorf("nwbarrow/parquet: %w", err)
+	}
+	cols := make([]arrow.Column, tbl.NumCols())
+	for i := range cols {
+		cols[i] = *arrow.NewColumn(sch.Field(i), tbl.Column(i).Data())
+	}
+	out := array.NewTable(sch, cols, tbl.NumRows())
+	for i := range cols {
+		cols[i].Release()
+	}
+	return out, nil
+}
 
 // DataPageSize is the target size of a Parquet data page in bytes
 // (arrow-go's default). 64 KiB, 256 KiB and 4 MiB pages were measured on
