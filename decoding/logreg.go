@@ -141,13 +141,7 @@ func (m *LogisticRegression) Fit(x mat.Matrix, y []int) error {
 				z[c] = floats.Dot(xi, w[c*p:(c+1)*p]) + b[c]
 			}
 			zy := z[yi[i]]
-			mx := floats.Max(z)
-			var s float64
-			for c, v := range z {
-				e := math.Exp(v - mx)
-				z[c] = e
-				s += e
-			}
+			mx, s := expShifted(z)
 			loss += mx + math.Log(s) - zy // −log p_y
 			if grad == nil {
 				continue
@@ -277,13 +271,19 @@ func softmaxRows(z *mat.Dense) {
 	r, _ := z.Dims()
 	for i := 0; i < r; i++ {
 		row := z.RawRowView(i)
-		mx := floats.Max(row)
-		var s float64
-		for j, v := range row {
-			e := math.Exp(v - mx)
-			row[j] = e
-			s += e
-		}
+		_, s := expShifted(row)
 		floats.Scale(1/s, row)
 	}
+}
+
+// expShifted replaces z by exp(z − max z) (overflow-safe) and returns the
+// max and the sum of the new z: softmax is z/sum, log-sum-exp max+log(sum).
+func expShifted(z []float64) (mx, sum float64) {
+	mx = floats.Max(z)
+	for c, v := range z {
+		e := math.Exp(v - mx)
+		z[c] = e
+		sum += e
+	}
+	return mx, sum
 }

@@ -129,7 +129,7 @@ func MahalanobisRDM(x mat.Matrix, prec mat.Symmetric, s *Settings) (*RDM, error)
 	if prec == nil {
 		return EuclideanRDM(NewGram(x, s)), nil
 	}
-	n, p := x.Dims()
+	_, p := x.Dims()
 	if prec.SymmetricDim() != p {
 		return nil, fmt.Errorf("%w: precision is %d × %d for %d channels", ErrInput, prec.SymmetricDim(), prec.SymmetricDim(), p)
 	}
@@ -137,15 +137,7 @@ func MahalanobisRDM(x mat.Matrix, prec mat.Symmetric, s *Settings) (*RDM, error)
 	xl.Mul(x, prec)
 	var g mat.Dense
 	g.Mul(&xl, x.T())
-	r := NewRDM(n)
-	k := 0
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			r.Vec[k] = (g.At(i, i) + g.At(j, j) - g.At(i, j) - g.At(j, i)) / float64(p)
-			k++
-		}
-	}
-	return r, nil
+	return crossRDM(&g, x), nil // g = X Λ Xᵀ: d_ij = g_ii + g_jj − g_ij − g_ji
 }
 
 // Trials holds single-trial (or single-run) response patterns for the
