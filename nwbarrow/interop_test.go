@@ -42,6 +42,7 @@ func TestInteropNode(t *testing.T) {
 	type item struct {
 		session, name string
 		open          func(f *nwb.File) (array.RecordReader, error)
+		wopts         []nwbarrow.Option // writer options
 	}
 	table := func(name string) func(f *nwb.File) (array.RecordReader, error) {
 		return func(f *nwb.File) (array.RecordReader, error) {
@@ -53,27 +54,29 @@ func TestInteropNode(t *testing.T) {
 		}
 	}
 	items := []item{
-		{"ecephys_gratings", "units", table("units")},
-		{"ecephys_gratings", "trials", table("trials")},
-		{"ecephys_gratings", "epochs", table("epochs")},
-		{"ecephys_gratings", "electrodes", table("electrodes")},
-		{"ecephys_gratings", "presentations", table("drifting_gratings_presentations")},
+		{"ecephys_gratings", "units", table("units"), nil},
+		// many row groups, cut between units (the P3 defaults at a smaller scale)
+		{"ecephys_gratings", "units_rowgroups", table("units"), []nwbarrow.Option{nwbarrow.WithRowGroupValues(3000)}},
+		{"ecephys_gratings", "trials", table("trials"), nil},
+		{"ecephys_gratings", "epochs", table("epochs"), nil},
+		{"ecephys_gratings", "electrodes", table("electrodes"), nil},
+		{"ecephys_gratings", "presentations", table("drifting_gratings_presentations"), nil},
 		{"ecephys_gratings", "spikes", func(f *nwb.File) (array.RecordReader, error) {
 			u, err := f.Units()
 			if err != nil {
 				return nil, err
 			}
 			return nwbarrow.Spikes(mem, u, nwbarrow.WithBatchRows(20000))
-		}},
+		}, nil},
 		{"ecephys_gratings", "running", func(f *nwb.File) (array.RecordReader, error) {
 			s, err := f.RunningSpeed()
 			if err != nil {
 				return nil, err
 			}
 			return nwbarrow.Series(mem, s, nwbarrow.WithBatchRows(10000))
-		}},
-		{"ophys_scenes", "planeseg", table("PlaneSegmentation")},
-		{"behavior_place", "units", table("units")},
+		}, nil},
+		{"ophys_scenes", "planeseg", table("PlaneSegmentation"), nil},
+		{"behavior_place", "units", table("units"), nil},
 	}
 	want := map[string]map[string][]any{} // file -> column -> canonical values
 	var files []string
@@ -96,7 +99,7 @@ func TestInteropNode(t *testing.T) {
 				t.Fatal(err)
 			}
 			path := filepath.Join(tmp, it.session+"_"+it.name+format.Ext())
-			if err := nwbarrow.WriteRecordFile(path, format, mem, rec); err != nil {
+			if err := nwbarrow.WriteRecordFile(path, format, mem, rec, it.wopts...); err != nil {
 				t.Fatal(err)
 			}
 			want[path] = canonRecord(rec)

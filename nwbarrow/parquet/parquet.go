@@ -132,7 +132,7 @@ func Write(w io.Writer, mem memory.Allocator, rr array.RecordReader, s nwbarrow.
 		target = RowGroupValues
 	}
 	for rr.Next() {
-		if err := writeRowGroups(fw, rr.RecordBatch(), target); err != nil {
+		if err := writeRowGroups(fw, rr.RecordBatch(), target, mem); err != nil {
 			fw.Close()
 			return fmt.Errorf("nwbarrow/parquet: %w", err)
 		}
@@ -149,9 +149,9 @@ func Write(w io.Writer, mem memory.Allocator, rr array.RecordReader, s nwbarrow.
 
 // writeRowGroups writes rec as row groups of at most target leaf values
 // each (a single row above target makes a row group of its own).
-func writeRowGroups(fw *pqarrow.FileWriter, rec arrow.RecordBatch, target int) error {
+func writeRowGroups(fw *pqarrow.FileWriter, rec arrow.RecordBatch, target int, mem memory.Allocator) error {
 	n := int(rec.NumRows())
-	if n <= 1 || recLeaves(rec, 0, n) <= target {
+	if (n <= 1 || recLeaves(rec, 0, n) <= target) && !slicedFixedSize(rec) {
 		return fw.Write(rec)
 	}
 	cols := make([]*arrow.Chunked, rec.NumCols())
@@ -170,14 +170,45 @@ func writeRowGroups(fw *pqarrow.FileWriter, rec arrow.RecordBatch, target int) e
 		if err := fw.NewRowGroupChecked(); err != nil {
 			return err
 		}
-		for _, c := range cols {
-			if err := fw.WriteColumnChunked(c, int64(lo), int64(hi-lo)); err != nil {
+		for i, c := range cols {
+			if err := writeColumnRange(fw, rec.Column(i), c, lo, hi, mem); err != nil {
 				return err
 			}
 		}
 		lo = hi
 	}
 	return nil
+}
+
+// writeColumnRange writes rows [lo, hi) of column a (c is a as a chunked
+// column) into the current row group. arrow-go v18.8's Parquet writer
+// ignores the slice offset of a fixed_size_list array (its range selector
+// counts elements from the start of the child array), so a slice of such
+// a column is first copied into an array of its own; other types are
+// written from the slice.
+func writeColumnRange(fw *pqarrow.FileWriter, a arrow.Array, c *arrow.Chunked, lo, hi int, mem memory.Allocator) error {
+	if a.DataType().ID() != arrow.FIXED_SIZE_LIST || a.Data().Offset()+lo == 0 {
+		return fw.WriteColumnChunked(c, int64(lo), int64(hi-lo))
+	}
+	sl := array.NewSlice(a, int64(lo), int64(hi))
+	defer sl.Release()
+	own, err := array.Concatenate([]arrow.Array{sl}, mem)
+	if err != nil {
+		return err
+	}
+	defer own.Release()
+	return fw.WriteColumnData(own)
+}
+
+// slicedFixedSize reports whether a fixed_size_list column of rec is a
+// slice (see writeColumnRange).
+func slicedFixedSize(rec arrow.RecordBatch) bool {
+	for _, c := range rec.Columns() {
+		if c.DataType().ID() == arrow.FIXED_SIZE_LIST && c.Data().Offset() != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // recLeaves is the number of leaf values rows [lo, hi) of rec hold.
