@@ -985,7 +985,7 @@ func (op *fileOp) prefix() int64 {
 
 // follow hashes the temp file from its start, reading only bytes of the
 // completed prefix and sleeping until parts report progress.
-func (op *fileOp) follow(ctx context.Context, names []string) (map[string]string, error) {
+func (op *fileOp) follow(ctx context.Context, names []string) (_ map[string]string, err error) {
 	ds := make([]Digester, len(names))
 	ws := make([]io.Writer, len(names))
 	for i, n := range names {
@@ -996,7 +996,9 @@ func (op *fileOp) follow(ctx context.Context, names []string) (map[string]string
 		ds[i], ws[i] = d, d
 	}
 	w := io.MultiWriter(ws...)
-	buf := make([]byte, 1<<20)
+	v := newFileView(op.tmp)
+	defer v.close()
+	defer guard(&err)()
 	var off int64
 	for off < op.size {
 		lim := op.prefix()
@@ -1009,13 +1011,14 @@ func (op *fileOp) follow(ctx context.Context, names []string) (map[string]string
 			}
 			continue
 		}
-		n := min(int64(len(buf)), lim-off)
-		k, err := op.tmp.ReadAt(buf[:n], off)
-		if err != nil && !(err == io.EOF && int64(k) == n) {
+		// Hash at most 1 MiB at a time so parts waiting on the lead
+		// bound resume promptly.
+		b, err := v.bytes(off, min(1<<20, lim-off))
+		if err != nil {
 			return nil, fmt.Errorf("reading back %s at %d: %w", op.tmpPath(), off, err)
 		}
-		w.Write(buf[:k])
-		off += int64(k)
+		w.Write(b)
+		off += int64(len(b))
 		op.advanceFollowed(off)
 	}
 	out := make(map[string]string, len(names))

@@ -28,7 +28,7 @@ var useMD5Lanes = true
 // laneParts is the number of dandi-etag parts of a file fetched at once
 // when they are hashed in lanes (Fetcher.PartJobs unset), and the lead, in
 // parts, that they may run ahead of a whole-file digest follower.
-var laneParts = md5simd.Lanes
+var laneParts = 16 // md5-simd lanes with AVX-512 (8 per AVX2 core, two cores used)
 
 func newMD5Lanes(simd bool) *md5Lanes { return &md5Lanes{simd: simd} }
 
