@@ -11,8 +11,9 @@
 # commit) to every round, same server and file, for before/after ratios
 # under the same machine load; STREAM=0 skips part 2.
 #
-# Part 1 reports best-of-RUNS wall times and the throughput ratio
-# curl_time / neurodata_time (1.0 = as fast as curl). neurodata's time
+# Part 1 reports best-of-RUNS wall times, the throughput ratio
+# curl_time / neurodata_time (1.0 = as fast as curl) and the CPU time
+# (user+sys, /usr/bin/time) of each command. neurodata's time
 # includes the API round trips and verifying the dandi-etag (MD5 of 64 MiB
 # parts) and sha256 of the file; "curl | sha256sum" is shown as the
 # verified peer.
@@ -49,59 +50,74 @@ api="http://127.0.0.1:$PORT/api"
 s3=$(curl -s "$api/dandisets/000777/versions/draft/assets/?metadata=true" |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["metadata"]["contentUrl"][1])')
 
-best_curl=999999 best_curlsha=999999 best_nd=999999 best_base=999999
-all_curl="" all_nd="" all_base=""
 BASELINE=${BASELINE:-}
+# timed CMD...: run CMD (stdout discarded, stderr to $work/cmd.log) and
+# print "wall user+sys" in seconds, the CPU time of CMD and its children
+# from /usr/bin/time ("-" when that is not installed).
+timed() {
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -o "$work/time.txt" -f "%e %U %S" "$@" >/dev/null 2>"$work/cmd.log"
+		read -r w u s <"$work/time.txt"
+		echo "$w $(python3 -c "print(f'{$u+$s:.2f}')")"
+	else
+		local t0 t1
+		t0=$(now); "$@" >/dev/null 2>"$work/cmd.log"; t1=$(now)
+		echo "$(elapsed "$t0" "$t1") -"
+	fi
+}
 # fetch_with BIN: time one verified fetch of the dandiset into a clean
-# output directory (seconds on stdout) and check the bytes against curl's.
+# output directory and check the bytes against curl's.
 fetch_with() {
 	rm -rf "$work/out"
 	sync
-	local t0 t1
-	t0=$(now); "$1" fetch --api-url "$api" -o "$work/out" 000777 >/dev/null 2>"$work/fetch.log"; t1=$(now)
+	timed "$1" fetch --api-url "$api" -o "$work/out" 000777
 	cmp "$work/curl.bin" "$work/out/000777/sub-bench/sub-bench_ses-1.nwb" >&2
-	elapsed "$t0" "$t1"
 }
+rows="" # one line per run: curl curl_cpu curlsha curlsha_cpu nd nd_cpu [base base_cpu]
 for i in $(seq "$RUNS"); do
 	rm -rf "$work/out" "$work/curl.bin"
 	sync
-	t0=$(now); curl -s -o "$work/curl.bin" "$s3"; t1=$(now)
-	tc=$(elapsed "$t0" "$t1")
+	read -r tc cc < <(timed curl -s -o "$work/curl.bin" "$s3")
 	rm -f "$work/curl.bin"
-	t0=$(now); curl -s "$s3" | tee "$work/curl.bin" | sha256sum >/dev/null; t1=$(now)
-	ts=$(elapsed "$t0" "$t1")
+	sync
+	read -r ts cs < <(timed bash -c 'curl -s "$1" | tee "$2" | sha256sum >/dev/null' _ "$s3" "$work/curl.bin")
 	extra=""
 	if [ -n "$BASELINE" ] && [ $((i % 2)) = 0 ]; then # alternate the order
-		tb=$(fetch_with "$BASELINE"); tn=$(fetch_with "$nd")
+		read -r tb cb < <(fetch_with "$BASELINE")
+		read -r tn cn < <(fetch_with "$nd")
 	elif [ -n "$BASELINE" ]; then
-		tn=$(fetch_with "$nd"); tb=$(fetch_with "$BASELINE")
+		read -r tn cn < <(fetch_with "$nd")
+		read -r tb cb < <(fetch_with "$BASELINE")
 	else
-		tn=$(fetch_with "$nd")
+		read -r tn cn < <(fetch_with "$nd")
 	fi
+	row="$tc $cc $ts $cs $tn $cn"
 	if [ -n "$BASELINE" ]; then
-		all_base="$all_base $tb"
-		best_base=$(python3 -c "print(min($best_base,$tb))")
-		extra="  baseline fetch ${tb}s"
+		row="$row $tb $cb"
+		extra="  baseline fetch ${tb}s (cpu ${cb}s)"
 	fi
-	echo "run $i: curl ${tc}s  curl|sha256sum ${ts}s  neurodata fetch ${tn}s$extra  (load $(cut -d' ' -f1 /proc/loadavg))"
-	all_curl="$all_curl $tc"
-	all_nd="$all_nd $tn"
-	best_curl=$(python3 -c "print(min($best_curl,$tc))")
-	best_curlsha=$(python3 -c "print(min($best_curlsha,$ts))")
-	best_nd=$(python3 -c "print(min($best_nd,$tn))")
+	rows="$rows$row;"
+	echo "run $i: curl ${tc}s (cpu ${cc}s)  curl|sha256sum ${ts}s (cpu ${cs}s)  neurodata fetch ${tn}s (cpu ${cn}s)$extra  (load $(cut -d' ' -f1 /proc/loadavg))"
 done
-python3 - "$SIZE_MB" "$best_curl" "$best_curlsha" "$best_nd" "$all_curl" "$all_nd" "$best_base" "$all_base" <<'PY'
+python3 - "$SIZE_MB" "$rows" <<'PY'
 import statistics, sys
-mb, c, cs, n = int(sys.argv[1]), *map(float, sys.argv[2:5])
-mc = statistics.median(map(float, sys.argv[5].split()))
-mn = statistics.median(map(float, sys.argv[6].split()))
+mb = int(sys.argv[1])
+runs = [r.split() for r in sys.argv[2].split(";") if r.strip()]
+def col(i):
+    return [float(r[i]) for r in runs]
+def cpu(i):
+    v = [float(r[i]) for r in runs if r[i] != "-"]
+    return f"{statistics.median(v):.2f}s" if v else "n/a"
+c, cs, n = min(col(0)), min(col(2)), min(col(4))
+mc, mn = statistics.median(col(0)), statistics.median(col(4))
 print(f"fetch {mb} MiB, best of runs: curl {c:.3f}s ({mb/c:.0f} MiB/s), curl|sha256sum {cs:.3f}s, "
       f"neurodata {n:.3f}s ({mb/n:.0f} MiB/s)")
 print(f"throughput ratio neurodata/curl = {c/n:.2f}x (best of runs), {mc/mn:.2f}x (medians)   "
       f"neurodata/(curl|sha256sum) = {cs/n:.2f}x")
-if sys.argv[8].strip():
-    b = float(sys.argv[7])
-    mb_ = statistics.median(map(float, sys.argv[8].split()))
+print(f"median CPU (user+sys): curl {cpu(1)}, curl|sha256sum {cpu(3)}, neurodata {cpu(5)}"
+      + (f", baseline {cpu(7)}" if len(runs[0]) > 6 else ""))
+if len(runs[0]) > 6:
+    b, mb_ = min(col(6)), statistics.median(col(6))
     print(f"baseline {b:.3f}s: baseline/curl = {c/b:.2f}x (best of runs), {mc/mb_:.2f}x (medians)")
 PY
 if [ "${STREAM:-1}" = 0 ]; then

@@ -360,6 +360,7 @@ type part struct {
 	start, length int64
 	done          atomic.Int64
 	md5           []byte
+	prev          *part // the part before, nil for the first
 }
 
 // fileOp is one attempt at one file.
@@ -387,6 +388,13 @@ type fileOp struct {
 	followed  atomic.Int64 // bytes hashed by the follower
 	fmu       sync.Mutex
 	fadvanced chan struct{} // closed and replaced when followed advances
+
+	// Staircase (see awaitStair): when stair > 0, a part stays at least
+	// stair bytes behind the part before it until that one completes.
+	stair        int64
+	stairWaiters atomic.Int32
+	smu          sync.Mutex
+	sadvanced    chan struct{} // closed and replaced when a part advances
 }
 
 func (op *fileOp) tmpPath() string   { return op.job.Dest + ".ndpart" }
@@ -446,7 +454,11 @@ func (op *fileOp) run(ctx context.Context) (err error) {
 	}
 	op.psize = psize
 	for s := int64(0); s < size; s += psize {
-		op.parts = append(op.parts, &part{start: s, length: min(psize, size-s)})
+		np := &part{start: s, length: min(psize, size-s)}
+		if len(op.parts) > 0 {
+			np.prev = op.parts[len(op.parts)-1]
+		}
+		op.parts = append(op.parts, np)
 	}
 
 	// Resume from the sidecar when it describes the same object.
@@ -520,6 +532,8 @@ func (op *fileOp) run(ctx context.Context) (err error) {
 		op.lead = followLead(psize)
 		if laned {
 			op.lead = max(op.lead, int64(laneParts)*psize)
+			op.stair = psize / int64(laneParts)
+			op.sadvanced = make(chan struct{})
 		}
 		go func() {
 			d, err := op.follow(fctx, follow)
@@ -876,6 +890,13 @@ func (op *fileOp) getRange(ctx context.Context, p *part, h hash.Hash) error {
 			}
 			sr.resume()
 		}
+		if op.stair > 0 && !op.stairOK(p) {
+			sr.pause()
+			if err := op.awaitStair(rctx, p); err != nil {
+				return err
+			}
+			sr.resume()
+		}
 		if rctx.Err() != nil { // bytes already buffered would still read
 			return context.Cause(rctx)
 		}
@@ -893,6 +914,9 @@ func (op *fileOp) getRange(ctx context.Context, p *part, h hash.Hash) error {
 			select {
 			case op.wake <- struct{}{}:
 			default:
+			}
+			if op.stairWaiters.Load() > 0 {
+				op.stepped()
 			}
 			atomic.AddInt64(&op.res.Bytes, int64(n))
 			if op.f.Progress != nil {
@@ -924,6 +948,7 @@ func followLead(psize int64) int64 { return max(2*psize, minFollowLead) }
 var (
 	minFollowLead int64        = 128 << 20 // tests lower it
 	followWaits   atomic.Int64             // times a part waited for the follower (tests)
+	stairWaits    atomic.Int64             // times a part waited on the staircase (tests)
 )
 
 func (op *fileOp) advanceFollowed(off int64) {
@@ -971,6 +996,53 @@ func (op *fileOp) isHead(p *part) bool {
 		}
 	}
 	return false
+}
+
+// The staircase reconciles MD5 lanes with the whole-file digest. Lanes
+// want many parts arriving at once; the follower (sha256) can only hash
+// the completed prefix. If all parts ran abreast, the prefix would stay
+// empty until the end and the whole sha256 would run after the last
+// byte (~0.55 s per GiB). Keeping each part stair bytes (part size / 16)
+// behind the one before makes the parts finish one after another while
+// up to 16 of them still stream, so the follower hashes along and only
+// the last part is left to hash at the end.
+func (op *fileOp) stairOK(p *part) bool {
+	q := p.prev
+	if q == nil {
+		return true
+	}
+	qd := q.done.Load()
+	return qd >= q.length || p.done.Load()+op.stair <= qd
+}
+
+// awaitStair blocks part p until stairOK. The first incomplete part never
+// waits, so the chain of waits always ends at a part that progresses.
+func (op *fileOp) awaitStair(ctx context.Context, p *part) error {
+	op.stairWaiters.Add(1)
+	defer op.stairWaiters.Add(-1)
+	for {
+		op.smu.Lock()
+		ch := op.sadvanced
+		op.smu.Unlock()
+		if op.stairOK(p) {
+			return nil
+		}
+		stairWaits.Add(1)
+		select {
+		case <-ch:
+		case <-time.After(20 * time.Millisecond): // missed wake-ups
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+// stepped wakes the parts waiting in awaitStair.
+func (op *fileOp) stepped() {
+	op.smu.Lock()
+	close(op.sadvanced)
+	op.sadvanced = make(chan struct{})
+	op.smu.Unlock()
 }
 
 // prefix returns the length of the completely written prefix of the file.

@@ -105,6 +105,7 @@ func TestFetchETagLanes(t *testing.T) {
 	defer func(v bool) { useMD5Lanes = v }(useMD5Lanes)
 	for _, simd := range []bool{true, false} {
 		useMD5Lanes = simd
+		waits0 := stairWaits.Load()
 		dest := filepath.Join(t.TempDir(), "zeros.bin")
 		f := &Fetcher{}
 		res, err := f.Fetch(context.Background(), []Job{{URL: ts.URL, Dest: dest, Size: size,
@@ -117,6 +118,11 @@ func TestFetchETagLanes(t *testing.T) {
 		}
 		if fi, err := os.Stat(dest); err != nil || fi.Size() != size {
 			t.Errorf("simd=%v: %v %v", simd, fi, err)
+		}
+		// With lanes and a sha256 to follow, the second part must wait
+		// for the first to be a stair (4 MiB) ahead before its first read.
+		if w := stairWaits.Load() - waits0; simd && (w == 0 || res[0].Digests[DigestSHA256] == "") || !simd && w != 0 {
+			t.Errorf("simd=%v: %d staircase waits", simd, w)
 		}
 	}
 }
