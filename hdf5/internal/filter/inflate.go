@@ -21,18 +21,18 @@ const (
 	maxCodeLen   = 15
 )
 
-// huffTable maps the next primBits input bits (LSB first) to an entry:
-// leaf = payload<<8 | length (| litFlag for a literal); link =
-// subOffset<<8 | 0x80 | subBits, the sub-table at ent[subOffset:] being
-// indexed by the next subBits bits. length 0 = invalid code. The payload is the symbol, except in literal/length tables
-// for length symbols (base<<8 | extra bits: base >= 3, so payload >= 768;
-// symbols 286/287 get base 1, invalid) and in distance tables (base<<8 |
-// extra bits; symbols 30/31 get base 0, invalid), which saves the base and
-// extra-bit lookups per match.
-//
-// litFlag marks a literal leaf of a literal/length table, so the hot loop
-// tells literals from everything else with one test; the length (bits 0-4)
-// is then also the low 6 bits of the entry, usable as a shift count as is.
+// huffTable maps the next primBits input bits (LSB first) to an entry.
+// A link is subOffset<<8 | 0x80 | subBits, the sub-table at ent[subOffset:]
+// being indexed by the next subBits bits. A leaf has its bit count in bits
+// 0-5 (0 = invalid code), usable as a shift count as it is:
+//   - plain (code-length code): symbol<<8 | length
+//   - literal: byte<<8 | litFlag | length; litFlag lets the hot loop tell
+//     literals from everything else with one test
+//   - length or distance: base<<16 | length<<8 | length+extra, so one
+//     shift consumes the code and its extra bits, and no base or extra-bit
+//     lookup is needed per match; base 0 is the end-of-block code in a
+//     literal/length table and invalid in a distance table (symbols 30,
+//     31), base 1 invalid (length symbols 286, 287)
 //
 // The primary table and all its sub-tables share one fixed array, so a
 // lookup needs one base pointer and a masked index (no bounds check): a
@@ -91,26 +91,34 @@ func init() {
 // false when the lengths over-subscribe the code space, or leave it
 // incomplete other than with no codes or a single 1-bit code (zlib's rule).
 const (
-	kindPlain = iota // payload = symbol
+	kindPlain = iota // code-length code
 	kindLit          // literal/length table
 	kindDist         // distance table
 )
 
-// payload is the leaf value stored for sym in a table of the given kind.
-func payload(sym, kind int) uint32 {
+// entry is the leaf stored for sym, of code length l, in a table of the
+// given kind.
+func entry(sym, kind, l int) uint32 {
+	// lengths and distances: base<<16 | l<<8 | l+extra, so one shift
+	// consumes the code and its extra bits
+	lx := func(base uint32, extra uint8) uint32 { return base<<16 | uint32(l)<<8 | uint32(l+int(extra)) }
 	switch {
-	case kind == kindLit && sym > 256:
+	case kind == kindLit && sym < 256:
+		return uint32(sym)<<8 | litFlag | uint32(l)
+	case kind == kindLit && sym == 256:
+		return lx(0, 0) // end of block: base 0
+	case kind == kindLit:
 		if s := sym - 257; s < 29 {
-			return uint32(lengthBase[s])<<8 | uint32(lengthExtra[s])
+			return lx(uint32(lengthBase[s]), lengthExtra[s])
 		}
-		return 1<<8 | 0xff
+		return lx(1, 0) // symbols 286, 287: invalid
 	case kind == kindDist:
 		if sym < 30 {
-			return distBase[sym]<<8 | uint32(distExtra[sym])
+			return lx(distBase[sym], distExtra[sym])
 		}
-		return 0
+		return lx(0, 0) // symbols 30, 31: invalid
 	}
-	return uint32(sym)
+	return uint32(sym)<<8 | uint32(l)
 }
 
 func (h *huffTable) build(lengths []uint8, primBits uint, kind int) bool {
@@ -155,12 +163,8 @@ func (h *huffTable) build(lengths []uint8, primBits uint, kind int) bool {
 		c := next[l]
 		next[l]++
 		rev := int(bits.Reverse16(uint16(c)) >> (16 - l))
-		flag := uint32(0)
-		if kind == kindLit && sym < 256 {
-			flag = litFlag
-		}
 		if l <= int(primBits) {
-			v := payload(sym, kind)<<8 | flag | uint32(l)
+			v := entry(sym, kind, l)
 			for k := rev; k < size; k += 1 << l {
 				h.ent[k] = v
 			}
@@ -180,7 +184,7 @@ func (h *huffTable) build(lengths []uint8, primBits uint, kind int) bool {
 		off := int(e >> 8)
 		hi := rev >> primBits
 		for k := hi; k < 1<<subBits; k += 1 << (l - int(primBits)) {
-			h.ent[off+k] = payload(sym, kind)<<8 | flag | uint32(l)
+			h.ent[off+k] = entry(sym, kind, l)
 		}
 	}
 	return true
@@ -455,8 +459,8 @@ func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done b
 			e = lt[(int(e>>8)+int((bitbuf>>litPrimBits)&(1<<(e&63)-1)))&tableMask]
 		}
 		if e&litFlag != 0 {
-			// up to four literals; after the first only primary-table
-			// ones (<= 10 bits), which leaves >= 11 bits for the next e
+			// up to five literals; after the first only primary-table
+			// ones (<= 10 bits): four leave >= 11 bits for the next e
 			bitbuf >>= e & 63
 			nbits -= uint(e & 63)
 			setByte(dp, op, byte(e>>8))
@@ -484,25 +488,39 @@ func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done b
 			bitbuf >>= e & 63
 			nbits -= uint(e & 63)
 			setByte(dp, op+3, byte(e>>8))
-			op += 4
+			e = lt[bitbuf&litMask]
+			if e&litFlag == 0 {
+				op += 4
+				continue
+			}
+			// a fifth literal leaves too few bits for the next lookup
+			bitbuf >>= e & 63
+			nbits -= uint(e & 63)
+			setByte(dp, op+4, byte(e>>8))
+			op += 5
+			if pos > inEnd {
+				break
+			}
+			bitbuf |= load64(sp, pos) << (nbits & 63)
+			pos += int((63 - nbits) >> 3)
+			nbits |= 56
 			e = lt[bitbuf&litMask]
 			continue
 		}
-		l := uint(e & 63)
+		// length, then distance: one shift each consumes the code and
+		// its extra bits, which are taken from the saved buffer
 		base := int(e >> 16)
 		if base < 3 {
-			if l != 0 && e>>8 == 256 {
+			if l := uint(e & 63); base == 0 && l != 0 {
 				d.bits, d.nbits, d.pos = bitbuf>>l, nbits-l, pos
 				return op, true, nil
 			}
 			return 0, false, corruptf("deflate: invalid literal/length code")
 		}
-		bitbuf >>= l
-		nbits -= l
-		eb := uint(e>>8) & 63 // extra bits (<= 5)
-		length := base + int(bitbuf&(1<<eb-1))
-		bitbuf >>= eb
-		nbits -= eb
+		saved := bitbuf
+		bitbuf >>= e & 63
+		nbits -= uint(e & 63)
+		length := base + int((saved&(1<<(e&63)-1))>>((e>>8)&63))
 		e = dt[bitbuf&distMask]
 		if e&0x80 != 0 {
 			e = dt[(int(e>>8)+int((bitbuf>>distPrimBits)&(1<<(e&63)-1)))&tableMask]
@@ -511,12 +529,10 @@ func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done b
 		if dd == 0 {
 			return 0, false, corruptf("deflate: invalid distance code")
 		}
+		saved = bitbuf
 		bitbuf >>= e & 63
 		nbits -= uint(e & 63)
-		eb = uint(e>>8) & 63 // extra bits (<= 13)
-		dd += int(bitbuf & (1<<eb - 1))
-		bitbuf >>= eb
-		nbits -= eb
+		dd += int((saved & (1<<(e&63) - 1)) >> ((e >> 8) & 63))
 		if dd > op {
 			return 0, false, corruptf("deflate: distance %d before start of output", dd)
 		}
@@ -550,13 +566,16 @@ func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done b
 		}
 		op = end
 	refill:
-		// >= 8 bits are left: refill before looking up the next entry
-		if pos > inEnd {
-			break
+		// >= 8 bits are left, usually far more: refill only if the next
+		// primary lookup needs it
+		if nbits < litPrimBits {
+			if pos > inEnd {
+				break
+			}
+			bitbuf |= load64(sp, pos) << (nbits & 63)
+			pos += int((63 - nbits) >> 3)
+			nbits |= 56
 		}
-		bitbuf |= load64(sp, pos) << (nbits & 63)
-		pos += int((63 - nbits) >> 3)
-		nbits |= 56
 		e = lt[bitbuf&litMask]
 	}
 	d.bits, d.nbits, d.pos = bitbuf, nbits, pos
@@ -600,26 +619,25 @@ func (d *inflater) careful(dst []byte, op int, lit, dist *huffTable) (int, error
 		if e&0x80 != 0 {
 			e = lit.subEntry(e, bitbuf, litPrimBits)
 		}
-		l := uint(e & 0x1f)
+		l := uint(e & 63) // code length (+ extra bits for a length)
 		if l == 0 {
 			return 0, corruptf("deflate: invalid literal/length code")
 		}
-		bitbuf >>= l
-		nbits -= l
-		s := int(e >> 8)
-		if s < 256 {
+		if e&litFlag != 0 {
+			bitbuf >>= l
+			nbits -= l
 			if op >= len(dst) {
 				return 0, corruptf("deflate output exceeds the %d-byte limit", len(dst))
 			}
-			dst[op] = byte(s)
+			dst[op] = byte(e >> 8)
 			op++
 			// literals often follow; decode up to three more from the
 			// buffered bits while they are primary-table literals (a code
 			// is decoded correctly once its own length is buffered)
 			for range 3 {
 				e = litPrim[bitbuf&litMask]
-				l = uint(e & 0x1f)
-				if e&0x80 != 0 || e>>8 >= 256 || l == 0 || l > nbits || op >= len(dst) {
+				l = uint(e & 63)
+				if e&litFlag == 0 || l > nbits || op >= len(dst) {
 					break
 				}
 				bitbuf >>= l
@@ -629,33 +647,32 @@ func (d *inflater) careful(dst []byte, op int, lit, dist *huffTable) (int, error
 			}
 			continue
 		}
-		if s == 256 {
-			d.bits, d.nbits, d.pos = bitbuf, nbits, pos
+		base := int(e >> 16)
+		if base == 0 {
+			// end of block
+			d.bits, d.nbits, d.pos = bitbuf>>l, nbits-l, pos
 			return op, nil
 		}
-		base := int(e >> 16)
 		if base < 3 {
 			return 0, corruptf("deflate: invalid length symbol")
 		}
-		eb := uint(e>>8) & 0xff
-		length := base + int(bitbuf&(1<<eb-1))
-		bitbuf >>= eb
-		nbits -= eb
+		saved := bitbuf
+		bitbuf >>= l
+		nbits -= l
+		length := base + int((saved&(1<<l-1))>>((e>>8)&63))
 		e = distPrim[bitbuf&distMask]
 		if e&0x80 != 0 {
 			e = dist.subEntry(e, bitbuf, distPrimBits)
 		}
-		l = uint(e & 0x1f)
+		l = uint(e & 63)
 		dbase := int(e >> 16)
 		if l == 0 || dbase == 0 {
 			return 0, corruptf("deflate: invalid distance code")
 		}
+		saved = bitbuf
 		bitbuf >>= l
 		nbits -= l
-		eb = uint(e>>8) & 0xff
-		dd := dbase + int(bitbuf&(1<<eb-1))
-		bitbuf >>= eb
-		nbits -= eb
+		dd := dbase + int((saved&(1<<l-1))>>((e>>8)&63))
 		if dd > op {
 			return 0, corruptf("deflate: distance %d before start of output", dd)
 		}
