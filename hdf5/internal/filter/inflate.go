@@ -155,36 +155,59 @@ func (h *huffTable) build(lengths []uint8, primBits uint, kind int) bool {
 	if maxLen > int(primBits) {
 		subBits = maxLen - int(primBits)
 	}
-	for sym, l8 := range lengths {
-		l := int(l8)
-		if l == 0 {
-			continue
+	// symbols grouped by code length (in symbol order within a length, as
+	// canonical codes are assigned), so the fill loops below run the same
+	// number of times for a whole group
+	var start [maxCodeLen + 2]int
+	for l := 1; l <= maxCodeLen; l++ {
+		start[l+1] = start[l] + count[l]
+	}
+	var sorted [320]uint16
+	if len(lengths) > len(sorted) {
+		return false
+	}
+	pos := start
+	for sym, l := range lengths {
+		if l != 0 {
+			sorted[pos[l]] = uint16(sym)
+			pos[l]++
 		}
+	}
+	for l := 1; l <= maxLen; l++ {
+		group := sorted[start[l]:start[l+1]]
 		c := next[l]
-		next[l]++
-		rev := int(bits.Reverse16(uint16(c)) >> (16 - l))
 		if l <= int(primBits) {
-			v := entry(sym, kind, l)
-			for k := rev; k < size; k += 1 << l {
-				h.ent[k] = v
+			step := 1 << l
+			for _, sym := range group {
+				rev := int(bits.Reverse16(uint16(c)) >> (16 - l))
+				c++
+				v := entry(int(sym), kind, l)
+				for k := rev; k < size; k += step {
+					h.ent[k] = v
+				}
 			}
 			continue
 		}
-		p := rev & (size - 1)
-		e := h.ent[p]
-		if e&0x80 == 0 {
-			if used+1<<subBits > tableSize {
-				return false
+		step := 1 << (l - int(primBits))
+		for _, sym := range group {
+			rev := int(bits.Reverse16(uint16(c)) >> (16 - l))
+			c++
+			p := rev & (size - 1)
+			e := h.ent[p]
+			if e&0x80 == 0 {
+				if used+1<<subBits > tableSize {
+					return false
+				}
+				e = uint32(used)<<8 | 0x80 | uint32(subBits)
+				h.ent[p] = e
+				clear(h.ent[used : used+1<<subBits])
+				used += 1 << subBits
 			}
-			e = uint32(used)<<8 | 0x80 | uint32(subBits)
-			h.ent[p] = e
-			clear(h.ent[used : used+1<<subBits])
-			used += 1 << subBits
-		}
-		off := int(e >> 8)
-		hi := rev >> primBits
-		for k := hi; k < 1<<subBits; k += 1 << (l - int(primBits)) {
-			h.ent[off+k] = entry(sym, kind, l)
+			off := int(e >> 8)
+			v := entry(int(sym), kind, l)
+			for k := rev >> primBits; k < 1<<subBits; k += step {
+				h.ent[off+k] = v
+			}
 		}
 	}
 	return true
