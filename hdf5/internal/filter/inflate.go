@@ -559,6 +559,16 @@ func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done b
 		if dd > op {
 			return 0, false, corruptf("deflate: distance %d before start of output", dd)
 		}
+		// the next entry first (the copy does not touch the bit buffer,
+		// so the load overlaps it): >= 8 bits are left, usually far more,
+		// so refill only if the primary lookup needs it; should the input
+		// run short, the loop condition ends the loop before e is used
+		if nbits < litPrimBits && pos <= inEnd {
+			bitbuf |= load64(sp, pos) << (nbits & 63)
+			pos += int((63 - nbits) >> 3)
+			nbits |= 56
+		}
+		e = lt[bitbuf&litMask]
 		// copy in 8-byte words, the first two unconditionally (most
 		// matches are short); words are loaded after the previous store,
 		// so a distance of 8..15 repeats correctly
@@ -579,7 +589,7 @@ func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done b
 			op += 8
 			if op >= end {
 				op = end
-				goto refill
+				continue
 			}
 		}
 		store64(dp, op, load64(dp, op-dd))
@@ -588,18 +598,6 @@ func (d *inflater) fast(dst []byte, op int, lit, dist *huffTable) (_ int, done b
 			store64(dp, op, load64(dp, op-dd))
 		}
 		op = end
-	refill:
-		// >= 8 bits are left, usually far more: refill only if the next
-		// primary lookup needs it
-		if nbits < litPrimBits {
-			if pos > inEnd {
-				break
-			}
-			bitbuf |= load64(sp, pos) << (nbits & 63)
-			pos += int((63 - nbits) >> 3)
-			nbits |= 56
-		}
-		e = lt[bitbuf&litMask]
 	}
 	d.bits, d.nbits, d.pos = bitbuf, nbits, pos
 	return op, false, nil
