@@ -3,6 +3,8 @@ package dandi
 import (
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // FuzzParseURL checks that no input panics and that accepted resources are
@@ -35,6 +37,27 @@ func FuzzParseURL(f *testing.F) {
 			if !strings.HasPrefix(strings.ToLower(r.URL), "http") {
 				t.Fatalf("%q: url %q", s, r.URL)
 			}
+		}
+	})
+}
+
+// FuzzMetadataYAML checks that no document panics and that every
+// accepted document renders as YAML that parses back.
+func FuzzMetadataYAML(f *testing.F) {
+	for _, s := range []string{
+		`{"schemaKey":"Dandiset","id":"DANDI:000027/draft","assetsSummary":{"numberOfBytes":18792,"species":[{"name":"Rattus"}]}}`,
+		`{"a":[1,2.5,-3e-7,true,null,"yes"],"b":{}}`, `[]`, `"x"`, `1e400`, `{"a":"\u0000\t\n"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		y, err := MetadataYAML(b)
+		if err != nil {
+			return
+		}
+		var v any
+		if err := yaml.Unmarshal(y, &v); err != nil {
+			t.Fatalf("%q rendered as unparseable YAML %q: %v", b, y, err)
 		}
 	})
 }

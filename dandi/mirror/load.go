@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/neurodata/neurodata/internal/fetch"
 )
@@ -29,8 +32,9 @@ type cacheEntry struct {
 
 // LoadDir builds a server from the layout `neurodata fetch` writes:
 // DIR/<six-digit dandiset id>/<asset path>. Each dandiset is served as a
-// draft version. Partial downloads (*.ndpart*), hidden files and
-// dandiset.yaml are skipped; symlinks are not followed.
+// draft version, named as in its dandiset.yaml when there is one.
+// Partial downloads (*.ndpart*), hidden files and dandiset.yaml are not
+// assets; symlinks are not followed.
 func LoadDir(dir string) (*Server, error) {
 	s := New()
 	cache := map[string]cacheEntry{}
@@ -48,7 +52,7 @@ func LoadDir(dir string) (*Server, error) {
 		}
 		id := e.Name()
 		root := filepath.Join(dir, id)
-		v := &Version{Version: "draft", Name: "Dandiset " + id + " (classroom mirror)", Status: "Valid"}
+		v := &Version{Version: "draft", Name: dirName(root, id), Status: "Valid"}
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -113,6 +117,23 @@ func LoadDir(dir string) (*Server, error) {
 		}
 	}
 	return s, nil
+}
+
+// dirName is the version name for DIR/<id>: the name in the dandiset.yaml
+// fetch wrote there, else "Dandiset <id> (classroom mirror)".
+func dirName(root, id string) string {
+	var doc struct {
+		Name string `yaml:"name"`
+	}
+	f, err := os.Open(filepath.Join(root, "dandiset.yaml"))
+	if err == nil {
+		b, err := io.ReadAll(io.LimitReader(f, 16<<20))
+		f.Close()
+		if err == nil && yaml.Unmarshal(b, &doc) == nil && doc.Name != "" && len(doc.Name) <= 1000 {
+			return doc.Name
+		}
+	}
+	return "Dandiset " + id + " (classroom mirror)"
 }
 
 // NewTestServer starts s on a loopback httptest server with ConnContext

@@ -54,7 +54,9 @@ Every identifier form dandi-cli accepts works: DANDI:000021[/version],
 000021, archive web URLs (…/dandiset/000021/draft/files?location=sub-1),
 API URLs (…/assets/?path=… or ?glob=…, asset URLs) and
 dandi://dandi/000021@version/path. Without a version the most recent
-published version is used, else draft; the choice is printed.
+published version is used, else draft; the choice is printed. The
+version's metadata is written to DIR/<dandiset id>/dandiset.yaml, as
+dandi-cli does.
 
 Files are written to NAME.ndpart, fetched in ranged parts (--jobs files at
 once), resumed with Range + If-Range after an interruption, verified
@@ -127,6 +129,8 @@ type fetchTarget struct {
 	Version  string `json:"version,omitempty"`
 	Resolved bool   `json:"version_resolved"`
 	Assets   int    `json:"assets"`
+	// Metadata is the dandiset.yaml written for the target, if any.
+	Metadata string `json:"metadata,omitempty"`
 }
 
 type fetchItem struct {
@@ -167,6 +171,12 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 	sum.DryRun = o.dryRun
 	var jobs []fetch.Job
 	var client *dandi.Client
+	type metaTarget struct {
+		client *dandi.Client
+		sel    *dandi.Selection
+		target int // index in sum.Targets
+	}
+	var metas []metaTarget
 	for _, a := range args {
 		r, err := dandi.ParseURL(a)
 		if err != nil {
@@ -195,6 +205,9 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 			fmt.Fprintln(ios.ErrOut, "skipping", s)
 		}
 		sum.Targets = append(sum.Targets, fetchTarget{Input: a, APIURL: client.APIURL(), Dandiset: sel.DandisetID, Version: sel.Version, Resolved: sel.VersionResolved, Assets: len(js)})
+		if sel.DandisetID != "" {
+			metas = append(metas, metaTarget{client, sel, len(sum.Targets) - 1})
+		}
 		jobs = append(jobs, js...)
 	}
 	sum.Files = len(jobs)
@@ -212,6 +225,24 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 		}
 		fmt.Fprintf(ios.Out, "total: %d files, %d bytes (%s)\n", len(jobs), sum.Bytes, humanBytes(sum.Bytes))
 		return nil
+	}
+	// DIR/<dandiset id>/dandiset.yaml: the version metadata, as dandi-cli
+	// writes it. A failure here does not stop the downloads; it makes the
+	// run partial (exit 3).
+	metaFailed := 0
+	for _, m := range metas {
+		p, err := m.client.WriteDandisetYAML(ctx, m.sel, out)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			metaFailed++
+			rel := m.sel.DandisetID + "/" + dandi.DandisetYAML
+			sum.Errors = append(sum.Errors, fetchError{Path: rel, Error: err.Error()})
+			fmt.Fprintf(ios.ErrOut, "%s: %v\n", rel, err)
+			continue
+		}
+		sum.Targets[m.target].Metadata = p
 	}
 	f := &fetch.Fetcher{Jobs: o.jobs, Existing: policy, Root: out, Client: client.HTTPClient()}
 	var bars *barProgress
@@ -240,7 +271,11 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 		}
 	}
 	fmt.Fprintf(ios.ErrOut, "%d downloaded, %d skipped, %d failed; %s in %.1f s\n", sum.Downloaded, sum.Skipped, sum.Failed, humanBytes(sum.Bytes), sum.Seconds)
-	return fetchExit(ferr, sum.Failed, len(jobs), authFailed, sum.Downloaded+sum.Skipped)
+	err = fetchExit(ferr, sum.Failed, len(jobs), authFailed, sum.Downloaded+sum.Skipped)
+	if err == nil && metaFailed > 0 {
+		err = &PartialError{Err: fmt.Errorf("%d %s file(s) not written", metaFailed, dandi.DandisetYAML)}
+	}
+	return err
 }
 
 // record adds one fetch result to s: its item, its bytes and its outcome

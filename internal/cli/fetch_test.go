@@ -6,12 +6,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/neurodata/neurodata/dandi/mirror"
 )
@@ -41,7 +46,7 @@ func cliMirror(t *testing.T) (*mirror.Server, string, map[string][]byte) {
 		content[p] = b
 		as = append(as, a)
 	}
-	s.Add(&mirror.Dandiset{ID: "000042", Versions: []*mirror.Version{{Version: "draft", Status: "Valid", Assets: as}}})
+	s.Add(&mirror.Dandiset{ID: "000042", Versions: []*mirror.Version{{Version: "draft", Name: "Grating responses, test dandiset", Status: "Valid", Assets: as}}})
 	ts := mirror.NewTestServer(s)
 	t.Cleanup(ts.Close)
 	return s, ts.URL, content
@@ -201,7 +206,7 @@ func TestMirrorServeCLI(t *testing.T) {
 	}
 	n := 0
 	filepath.Walk(filepath.Join(out, "000042"), func(p string, fi os.FileInfo, err error) error {
-		if fi != nil && fi.Mode().IsRegular() {
+		if fi != nil && fi.Mode().IsRegular() && fi.Name() != "dandiset.yaml" {
 			n++
 			orig, _ := os.ReadFile(filepath.Join(dir, strings.TrimPrefix(p, out)))
 			got, _ := os.ReadFile(p)
@@ -213,6 +218,15 @@ func TestMirrorServeCLI(t *testing.T) {
 	})
 	if n != 20 {
 		t.Errorf("%d files from the mirror, want 20", n)
+	}
+	// The mirror serves the dandiset under the name in the dandiset.yaml
+	// the first fetch wrote, so the second dandiset.yaml carries it too.
+	for _, d := range []string{dir, out} {
+		var doc struct{ Name string }
+		b, err := os.ReadFile(filepath.Join(d, "000042", "dandiset.yaml"))
+		if err != nil || yaml.Unmarshal(b, &doc) != nil || doc.Name != "Grating responses, test dandiset" {
+			t.Errorf("%s: dandiset.yaml name %q, %v", d, doc.Name, err)
+		}
 	}
 	cancel()
 	if c := <-done; c != 0 {
@@ -236,4 +250,81 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// fetch writes DIR/<id>/dandiset.yaml with the version metadata the API
+// serves (read back by PyYAML when python3-yaml is installed, else by
+// yaml.v3, and compared with the server's JSON); --dry-run writes nothing.
+func TestFetchCLIDandisetYAML(t *testing.T) {
+	_, base, _ := cliMirror(t)
+	t.Setenv("DANDI_API_KEY", "")
+	t.Setenv("DANDI_API_URL", "")
+	dry := t.TempDir()
+	if code, _, errs := ndRun(t, "fetch", "--api-url", base+"/api", "-o", dry, "--dry-run", "DANDI:000042"); code != ExitOK {
+		t.Fatalf("dry run: exit %d\n%s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dry, "000042", "dandiset.yaml")); err == nil {
+		t.Error("--dry-run wrote dandiset.yaml")
+	}
+
+	dir := t.TempDir()
+	code, out, errs := ndRun(t, "fetch", "--api-url", base+"/api", "-o", dir, "--json", "--include", "sub-01_*", "DANDI:000042")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	var sum fetchSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "000042", "dandiset.yaml")
+	if len(sum.Targets) != 1 || sum.Targets[0].Metadata != p || sum.Downloaded != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+	resp, err := http.Get(base + "/api/dandisets/000042/versions/draft/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want any
+	err = json.NewDecoder(resp.Body).Decode(&want)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got any
+	py := exec.Command("/usr/bin/python3", "-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", p)
+	if b, err := py.Output(); err == nil {
+		err = json.Unmarshal(b, &got)
+		if err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		t.Logf("python3-yaml unavailable (%v): reading back with yaml.v3", err)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		got = jsonRoundTrip(t, got)
+	}
+	if !reflect.DeepEqual(got, want) {
+		b, _ := os.ReadFile(p)
+		t.Errorf("dandiset.yaml differs from the version metadata:\n%s\nwant %v", b, want)
+	}
+}
+
+// jsonRoundTrip converts a YAML-decoded tree into what encoding/json
+// would decode from the same document.
+func jsonRoundTrip(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
