@@ -71,25 +71,30 @@ fetch_with() {
 	rm -rf "$work/out"
 	sync
 	timed "$1" fetch --api-url "$api" -o "$work/out" 000777
-	cmp "$work/curl.bin" "$work/out/000777/sub-bench/sub-bench_ses-1.nwb" >&2
+	if ! cmp "$work/curl.bin" "$work/out/000777/sub-bench/sub-bench_ses-1.nwb" >&2; then
+		echo "fetch with $1 failed:" >&2
+		cat "$work/cmd.log" >&2
+	fi
 }
 rows="" # one line per run: curl curl_cpu curlsha curlsha_cpu nd nd_cpu [base base_cpu]
 for i in $(seq "$RUNS"); do
 	rm -rf "$work/out" "$work/curl.bin"
 	sync
-	read -r tc cc < <(timed curl -s -o "$work/curl.bin" "$s3")
+	r=$(timed curl -s -o "$work/curl.bin" "$s3") # $(…) waits: no overlap
+	read -r tc cc <<<"$r"
 	rm -f "$work/curl.bin"
 	sync
-	read -r ts cs < <(timed bash -c 'curl -s "$1" | tee "$2" | sha256sum >/dev/null' _ "$s3" "$work/curl.bin")
+	r=$(timed bash -c 'curl -s "$1" | tee "$2" | sha256sum >/dev/null' _ "$s3" "$work/curl.bin")
+	read -r ts cs <<<"$r"
 	extra=""
 	if [ -n "$BASELINE" ] && [ $((i % 2)) = 0 ]; then # alternate the order
-		read -r tb cb < <(fetch_with "$BASELINE")
-		read -r tn cn < <(fetch_with "$nd")
+		r=$(fetch_with "$BASELINE") && read -r tb cb <<<"$r"
+		r=$(fetch_with "$nd") && read -r tn cn <<<"$r"
 	elif [ -n "$BASELINE" ]; then
-		read -r tn cn < <(fetch_with "$nd")
-		read -r tb cb < <(fetch_with "$BASELINE")
+		r=$(fetch_with "$nd") && read -r tn cn <<<"$r"
+		r=$(fetch_with "$BASELINE") && read -r tb cb <<<"$r"
 	else
-		read -r tn cn < <(fetch_with "$nd")
+		r=$(fetch_with "$nd") && read -r tn cn <<<"$r"
 	fi
 	row="$tc $cc $ts $cs $tn $cn"
 	if [ -n "$BASELINE" ]; then
