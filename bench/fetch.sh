@@ -43,6 +43,7 @@ nd="$work/neurodata"
 
 mkdir -p "$work/srv/000777/sub-bench"
 head -c "${SIZE_MB}M" /dev/urandom >"$work/srv/000777/sub-bench/sub-bench_ses-1.nwb"
+sync # its write-back would otherwise run under the first round
 "$nd" mirror serve "$work/srv" --addr "127.0.0.1:$PORT" 2>"$work/serve.log" &
 pids+=($!)
 for _ in $(seq 200); do grep -q serving "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
