@@ -9,7 +9,8 @@
 #
 # BASELINE adds a second neurodata binary (e.g. built from an earlier
 # commit) to every round, same server and file, for before/after ratios
-# under the same machine load; STREAM=0 skips part 2.
+# under the same machine load; ND_BIN replaces the binary built from the
+# tree (e.g. an experimental build); STREAM=0 skips part 2.
 #
 # Part 1 reports best-of-RUNS wall times, the throughput ratio
 # curl_time / neurodata_time (1.0 = as fast as curl) and the CPU time
@@ -39,7 +40,7 @@ now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2-$1:.3f}')"; }
 
 go build -o "$work/neurodata" ./cmd/neurodata
-nd="$work/neurodata"
+nd=${ND_BIN:-$work/neurodata}
 
 mkdir -p "$work/srv/000777/sub-bench"
 head -c "${SIZE_MB}M" /dev/urandom >"$work/srv/000777/sub-bench/sub-bench_ses-1.nwb"
