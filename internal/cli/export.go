@@ -107,11 +107,6 @@ func runExport(cmd *cobra.Command, ios *IOStreams, o *exportOpts, args []string)
 	if o.out == "-" && format != nwbarrow.CSV && format != nwbarrow.JSONL && isTerminal(ios.Out) {
 		return usagef("refusing to write binary %s to a terminal; use -o FILE or --format csv|jsonl", format)
 	}
-	f, err := openSession(cmd.Context(), arg, ex)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	opts := []nwbarrow.Option{nwbarrow.WithBatchRows(o.batch)}
 	if o.compression != "" {
 		if format != nwbarrow.Parquet {
@@ -123,6 +118,11 @@ func runExport(cmd *cobra.Command, ios *IOStreams, o *exportOpts, args []string)
 		}
 		opts = append(opts, nwbarrow.WithCompression(codec, level))
 	}
+	f, err := openSession(cmd.Context(), arg, ex)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 
 	if o.all != "" {
 		return exportAll(cmd, ios, f, o.all, format, o.series, opts)
