@@ -360,7 +360,9 @@ type part struct {
 	start, length int64
 	done          atomic.Int64
 	md5           []byte
-	prev          *part // the part before, nil for the first
+	prev, next    *part         // neighbours, nil at the ends
+	stairWait     atomic.Bool   // waiting in awaitStair
+	stepped       chan struct{} // wakes it there (capacity 1)
 }
 
 // fileOp is one attempt at one file.
@@ -391,10 +393,7 @@ type fileOp struct {
 
 	// Staircase (see stairOK): when stair is set, a part stays behind the
 	// part before it until that one completes.
-	stair        bool
-	stairWaiters atomic.Int32
-	smu          sync.Mutex
-	sadvanced    chan struct{} // closed and replaced when a part advances
+	stair bool
 }
 
 func (op *fileOp) tmpPath() string   { return op.job.Dest + ".ndpart" }
@@ -454,9 +453,10 @@ func (op *fileOp) run(ctx context.Context) (err error) {
 	}
 	op.psize = psize
 	for s := int64(0); s < size; s += psize {
-		np := &part{start: s, length: min(psize, size-s)}
+		np := &part{start: s, length: min(psize, size-s), stepped: make(chan struct{}, 1)}
 		if len(op.parts) > 0 {
 			np.prev = op.parts[len(op.parts)-1]
+			np.prev.next = np
 		}
 		op.parts = append(op.parts, np)
 	}
@@ -533,7 +533,6 @@ func (op *fileOp) run(ctx context.Context) (err error) {
 		if laned {
 			op.lead = max(op.lead, int64(laneParts)*psize)
 			op.stair = true
-			op.sadvanced = make(chan struct{})
 		}
 		go func() {
 			d, err := op.follow(fctx, follow)
@@ -915,8 +914,8 @@ func (op *fileOp) getRange(ctx context.Context, p *part, h hash.Hash) error {
 			case op.wake <- struct{}{}:
 			default:
 			}
-			if op.stairWaiters.Load() > 0 {
-				op.stepped()
+			if op.stair {
+				op.advanced(p)
 			}
 			atomic.AddInt64(&op.res.Bytes, int64(n))
 			if op.f.Progress != nil {
@@ -1024,30 +1023,35 @@ const stairDen = 16
 // awaitStair blocks part p until stairOK. The first incomplete part never
 // waits, so the chain of waits always ends at a part that progresses.
 func (op *fileOp) awaitStair(ctx context.Context, p *part) error {
-	op.stairWaiters.Add(1)
-	defer op.stairWaiters.Add(-1)
-	for {
-		op.smu.Lock()
-		ch := op.sadvanced
-		op.smu.Unlock()
-		if op.stairOK(p) {
-			return nil
+	p.stairWait.Store(true)
+	defer p.stairWait.Store(false)
+	var t *time.Timer
+	for !op.stairOK(p) {
+		if t == nil {
+			t = time.NewTimer(20 * time.Millisecond)
+			defer t.Stop()
+		} else {
+			t.Reset(20 * time.Millisecond)
 		}
 		select {
-		case <-ch:
-		case <-time.After(20 * time.Millisecond): // missed wake-ups
+		case <-p.stepped:
+		case <-t.C: // a missed wake-up costs at most this
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
 	}
+	return nil
 }
 
-// stepped wakes the parts waiting in awaitStair.
-func (op *fileOp) stepped() {
-	op.smu.Lock()
-	close(op.sadvanced)
-	op.sadvanced = make(chan struct{})
-	op.smu.Unlock()
+// advanced wakes the part after p if it waits on the staircase: only
+// that part's condition depends on p's progress.
+func (op *fileOp) advanced(p *part) {
+	if q := p.next; q != nil && q.stairWait.Load() {
+		select {
+		case q.stepped <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // prefix returns the length of the completely written prefix of the file.
