@@ -800,6 +800,18 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 		last[i] = s.start[i] + (s.count[i]-1)*s.stride[i]
 	}
 	lastIdx := linearIndex(last, ds.dims)
+	if lastIdx-first+1 == s.n {
+		// The selection's s.n distinct elements lie in [first, lastIdx],
+		// a range of s.n elements, and C order visits them by increasing
+		// linear index: the selection is that range, in file order. Read
+		// it straight into dst (no temporary buffer and copy). Stored
+		// n-bit elements are converted in dst by readInto afterwards, as
+		// on the other paths.
+		if err := f.readFull(dst, abs+int64(first*es)); err != nil {
+			return fmt.Errorf("hdf5: %s: reading contiguous data at offset %d: %w", ds.path, abs+int64(first*es), err)
+		}
+		return nil
+	}
 	span := (lastIdx - first + 1) * es
 	if span <= 4*uint64(len(dst))+boundingSlack && span <= uint64(f.opts.maxAlloc) {
 		tmp := make([]byte, span)
