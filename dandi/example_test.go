@@ -50,3 +50,30 @@ func ExampleOpenAsset() {
 	fmt.Println(size, string(buf))
 	// Output: 31 like bytes
 }
+
+// The version metadata as dandi-cli's dandiset.yaml: block YAML in the
+// document's key order, with words a YAML 1.1 reader would take for
+// booleans quoted.
+func ExampleMetadataYAML() {
+	doc := `{"identifier": "DANDI:000027", "version": "draft", "name": "Test dataset",
+		"license": ["spdx:CC-BY-4.0"], "assetsSummary": {"numberOfBytes": 18792, "numberOfFiles": 1},
+		"keywords": ["no", "on"]}`
+	y, err := dandi.MetadataYAML([]byte(doc))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(string(y))
+	// Output:
+	// identifier: DANDI:000027
+	// version: draft
+	// name: Test dataset
+	// license:
+	//   - spdx:CC-BY-4.0
+	// assetsSummary:
+	//   numberOfBytes: 18792
+	//   numberOfFiles: 1
+	// keywords:
+	//   - "no"
+	//   - "on"
+}

@@ -8,6 +8,16 @@
 // blake2b-512, md5), whether resumed or not, before it is renamed into
 // place; a corrupt or partial file never appears at DEST. The same
 // machinery serves DANDI and the Allen Brain Observatory.
+//
+// Hashing overlaps the transfer and never re-reads the file after the last
+// byte (a resumed part re-hashes only its bytes already on disk): with a
+// dandi-etag the ranged parts are its 64 MiB parts, up to 16 at once, each
+// computing its MD5 as it streams, as a lane of a multi-buffer MD5 server
+// (github.com/minio/md5-simd, AVX-512/AVX2; crypto/md5 otherwise); a
+// follower hashes the whole-file digests (sha256) over the completed
+// prefix through a memory map, and a staircase between neighbouring parts
+// (see stairOK) keeps that prefix growing while the parts stream. On a
+// 1 GiB loopback fetch this matches curl's throughput (bench/fetch.sh).
 package fetch
 
 import (
