@@ -16,8 +16,10 @@
 // (github.com/minio/md5-simd, AVX-512/AVX2; crypto/md5 otherwise); a
 // follower hashes the whole-file digests (sha256) over the completed
 // prefix through a memory map, and a staircase between neighbouring parts
-// (see stairOK) keeps that prefix growing while the parts stream. On a
-// 1 GiB loopback fetch this matches curl's throughput (bench/fetch.sh).
+// (see stairOK) keeps that prefix growing while the parts stream. A 1 GiB
+// loopback fetch (bench/fetch.sh, 2 cores, load ~2) ran at 0.9-1.0x curl's
+// throughput with ~2.0 CPU-s (curl alone 1.2 s; before these changes
+// 0.7x and ~3.0 CPU-s).
 package fetch
 
 import (
