@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/neurodata/neurodata/nwb"
 	"github.com/neurodata/neurodata/nwbarrow"
+	"github.com/neurodata/neurodata/nwbarrow/parquet"
 )
 
 // BenchmarkP3UnitsToFileFresh exports the units table of the bench/p3.sh
@@ -60,6 +61,59 @@ func BenchmarkP3UnitsToFileFresh(b *testing.B) {
 				}
 				rr.Release()
 				f.Close()
+			}
+		})
+	}
+}
+
+// p3Record reads the units table of $ND_P3_FILE into one record batch.
+func p3Record(b *testing.B, mem memory.Allocator) arrow.RecordBatch {
+	p := os.Getenv("ND_P3_FILE")
+	if p == "" {
+		b.Skip("set ND_P3_FILE (bench/p3.sh generates the file)")
+	}
+	f, err := nwb.Open(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	u, err := f.Units()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rr, err := nwbarrow.Table(mem, u.Table, nwbarrow.WithBatchRows(1<<20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec, err := nwbarrow.ReadAll(mem, rr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rec
+}
+
+// BenchmarkP3Encoder encodes the bench/p3.sh units table (read once,
+// outside the timer) into io.Discard with the direct column writer and
+// with pqarrow.FileWriter (default settings otherwise).
+func BenchmarkP3Encoder(b *testing.B) {
+	mem := memory.NewGoAllocator()
+	rec := p3Record(b, mem)
+	defer rec.Release()
+	for _, direct := range []bool{true, false} {
+		name := map[bool]string{true: "direct", false: "pqarrow"}[direct]
+		b.Run(name, func(b *testing.B) {
+			old := parquet.SetDirect(direct)
+			defer parquet.SetDirect(old)
+			defer reportCPU(b, cpuTime())
+			for b.Loop() {
+				rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := nwbarrow.Write(io.Discard, nwbarrow.Parquet, mem, rr); err != nil {
+					b.Fatal(err)
+				}
+				rr.Release()
 			}
 		})
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/schema"
 	"github.com/neurodata/neurodata/nwbarrow"
 )
 
@@ -119,17 +120,23 @@ func Codecs() []string {
 //     enclosing table and computing them over millions of values per page
 //     was another ~15%. Scalar columns keep their statistics.
 func Write(w io.Writer, mem memory.Allocator, rr array.RecordReader, s nwbarrow.WriteSettings) error {
-	props, err := writerProps(rr.Schema(), mem, s)
-	if err != nil {
-		return fmt.Errorf("nwbarrow/parquet: %w", err)
-	}
-	fw, err := pqarrow.NewFileWriter(rr.Schema(), w, props, arrowProps(mem))
+	props, ps, err := writerProps(rr.Schema(), mem, s)
 	if err != nil {
 		return fmt.Errorf("nwbarrow/parquet: %w", err)
 	}
 	target := s.RowGroupValues
 	if target <= 0 {
 		target = RowGroupValues
+	}
+	if plan, ok := planDirect(rr.Schema(), ps); ok && useDirect {
+		if err := writeDirect(w, mem, rr, props, ps, plan, target); err != nil {
+			return fmt.Errorf("nwbarrow/parquet: %w", err)
+		}
+		return nil
+	}
+	fw, err := pqarrow.NewFileWriter(rr.Schema(), w, props, arrowProps(mem))
+	if err != nil {
+		return fmt.Errorf("nwbarrow/parquet: %w", err)
 	}
 	for rr.Next() {
 		if err := writeRowGroups(fw, rr.RecordBatch(), target, mem); err != nil {
@@ -251,12 +258,12 @@ func arrowProps(mem memory.Allocator) pqarrow.ArrowWriterProperties {
 
 // writerProps derives the per-column codec and statistics settings
 // described at Write from the Parquet schema sc maps to.
-func writerProps(sc *arrow.Schema, mem memory.Allocator, s nwbarrow.WriteSettings) (*parquet.WriterProperties, error) {
+func writerProps(sc *arrow.Schema, mem memory.Allocator, s nwbarrow.WriteSettings) (*parquet.WriterProperties, *schema.Schema, error) {
 	codec, explicit := compress.Codecs.Snappy, false
 	if s.Compression != "" {
 		c, ok := codecs[strings.ToLower(s.Compression)]
 		if !ok {
-			return nil, fmt.Errorf("unknown compression %q (want one of %s)", s.Compression, strings.Join(Codecs(), ", "))
+			return nil, nil, fmt.Errorf("unknown compression %q (want one of %s)", s.Compression, strings.Join(Codecs(), ", "))
 		}
 		codec, explicit = c, true
 	}
@@ -271,7 +278,7 @@ func writerProps(sc *arrow.Schema, mem memory.Allocator, s nwbarrow.WriteSetting
 	}
 	ps, err := pqarrow.ToParquet(sc, parquet.NewWriterProperties(opts...), arrowProps(mem))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := 0; i < ps.NumColumns(); i++ {
 		c := ps.Column(i)
@@ -285,5 +292,5 @@ func writerProps(sc *arrow.Schema, mem memory.Allocator, s nwbarrow.WriteSetting
 			opts = append(opts, parquet.WithStatsPath(c.ColumnPath(), false))
 		}
 	}
-	return parquet.NewWriterProperties(opts...), nil
+	return parquet.NewWriterProperties(opts...), ps, nil
 }
