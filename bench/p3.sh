@@ -8,7 +8,8 @@
 # UnitsToFileFresh/{arrow,parquet} = file export to a new path;
 # UnitsEncode* = encoding into io.Discard (no disk); RowGroupValues/N =
 # the Parquet encoder alone (table in memory) with N leaf values per row
-# group. Wall and CPU time (all threads) are reported: the export reads the
+# group; Encoder/{direct,pqarrow} = the encoder alone through the direct
+# column writer and through pqarrow.FileWriter (nwbarrow/parquet). Wall and CPU time (all threads) are reported: the export reads the
 # next batch and writes the file in the background, so on an idle machine
 # its wall time is below its CPU time; on a loaded one compare CPU times.
 # Usage: bench/p3.sh [DATA_DIR]   (default /tmp/neurodata-bench)

@@ -31,7 +31,12 @@
 // are read in batches (at most 65536 rows and DefaultBatchValues values),
 // one batch ahead of the consumer, and WriteFile hands the bytes to a
 // goroutine that writes the file, so reading, encoding and writing can run
-// on different cores; Parquet row groups hold at most 1 Mi values.
+// on different cores; Parquet list columns are encoded without pqarrow's
+// generic level builder, in row groups of up to 16 Mi values (see
+// package nwbarrow/parquet). Measured against raw h5py reads of the same
+// datasets (~50 ms): the in-memory Arrow table takes ~0.5×, an Arrow IPC
+// file ~0.9×, a Parquet file ~1.6× (the Parquet encoder alone is ~45 ms
+// of CPU, most of it arrow-go's per-value level and page work).
 //
 // Memory for offsets, strings, booleans and narrow numeric types comes from
 // the memory.Allocator passed in; float64 and int64 values read from the

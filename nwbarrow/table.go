@@ -40,12 +40,19 @@ func WithBatchValues(n int) Option { return func(c *config) { c.batchValues = n 
 // DefaultBatchValues is the default WithBatchValues cap: 16 Mi values
 // (128 MiB of float64). It bounds memory for sessions with hundreds of
 // millions of spikes but keeps a 10 M-spike units table (bench/p3.sh) in
-// one batch: each batch reads a partial range of the ragged column's
-// dataset, which package hdf5 reads through a temporary buffer (an extra
-// allocation, zeroing and copy), and 1 Mi-value batches raised the CPU
-// time of a Parquet export of that table by ~30% (~110 → ~145 ms), more than
-// reading one batch ahead won back on the two shared cores it was measured
-// on. Parquet row groups are capped separately (WithRowGroupValues).
+// one batch. Smaller caps were measured after package hdf5 learned to read
+// a batch's contiguous range straight into its destination (six
+// interleaved rounds, load ~1.2): the Parquet export's wall time was the
+// same for 1 Mi, 4 Mi and 16 Mi values (82-84 ms: reading one batch ahead
+// did not shorten it on the two shared cores), its CPU time was 10-20%
+// higher with smaller batches (each batch is fresh memory: ~40% more
+// page faults per export), and a table collected with ReadAll pays a
+// concatenation per extra batch (in-memory units table 24 → 58-76 ms).
+// Those runs used 1 Mi-value Parquet row groups; a row group never spans
+// two batches, so smaller batches would now also cut the 16 Mi-value
+// row groups of package nwbarrow/parquet (one row group instead of ten
+// cut that export's CPU time by a quarter). Row groups are capped separately
+// (WithRowGroupValues).
 const DefaultBatchValues = 1 << 24
 
 // WithColumns restricts a table conversion to the named columns (in that

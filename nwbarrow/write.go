@@ -77,8 +77,10 @@ type WriteSettings struct {
 	// brotli 0-11); 0 is the codec's default.
 	CompressionLevel int
 	// RowGroupValues caps the number of leaf values (list elements count
-	// one each) in a Parquet row group; 0 is the default (1 Mi values).
-	// Row groups never split a table row.
+	// one each) in a Parquet row group; 0 is the writer's default (16 Mi
+	// values for tables of flat and single-level list columns, 1 Mi for
+	// others: see package nwbarrow/parquet). Row groups never split a
+	// table row.
 	RowGroupValues int
 }
 

@@ -7,9 +7,16 @@
 // spike times in one list<float64> column; see Write for the numbers):
 // Snappy for every column except floating-point ones (uncompressed), no
 // dictionaries, PLAIN encoding, statistics only on columns outside lists,
-// 1 MiB data pages, row groups of at most 1 Mi leaf values, Arrow schema
-// stored. Files written with these defaults are read by arrow-go, arrow-rs
+// 1 MiB data pages, row groups of at most 16 Mi leaf values (1 Mi for
+// tables written through pqarrow.FileWriter), Arrow schema stored. Files written with these defaults are read by arrow-go, arrow-rs
 // (parquet-wasm), hyparquet, pyarrow, polars and DuckDB.
+//
+// Tables of flat, list<flat> and fixed_size_list<flat> columns (units,
+// trials, electrodes…) are written column chunk by column chunk through
+// arrow-go's file writer with repetition/definition levels computed from
+// the list offsets (see direct.go); other tables go through
+// pqarrow.FileWriter. Both give the same Parquet schema, stored Arrow
+// schema, pages and statistics.
 package parquet
 
 import (
@@ -75,16 +82,30 @@ func Read(r io.ReaderAt, size int64, mem memory.Allocator) (arrow.Table, error) 
 // the bench/p3.sh units table and none was distinguishably faster.
 const DataPageSize = 1 << 20
 
-// RowGroupValues is the default cap on leaf values per row group
-// (nwbarrow.WithRowGroupValues changes it). arrow-go builds the
-// repetition and definition levels of a whole column chunk in buffers that
-// grow by doubling and are zeroed when returned to its pool; one row group
-// for the 10 M spike times of bench/p3.sh made that reallocation and
-// zeroing about a third of the encode time. Chunks of 1 Mi values (8 MiB
-// of float64) keep those buffers small and reused: encoding into
-// io.Discard went from ~60 ms to ~45 ms. Readers handle row groups of this
-// size well (pyarrow's own default is 1 Mi rows).
+// RowGroupValues is the default cap on leaf values per row group for
+// tables written through pqarrow.FileWriter (nwbarrow.WithRowGroupValues
+// changes it). pqarrow builds the repetition and definition levels of a
+// whole column chunk in buffers that grow by doubling and are zeroed when
+// returned to its pool; one row group for the 10 M spike times of
+// bench/p3.sh made that reallocation and zeroing about a third of the
+// encode time. Chunks of 1 Mi values (8 MiB of float64) keep those
+// buffers small and reused: encoding into io.Discard went from ~60 ms to
+// ~45 ms. Readers handle row groups of this size well (pyarrow's own
+// default is 1 Mi rows).
 const RowGroupValues = 1 << 20
+
+// DirectRowGroupValues is the default cap on leaf values per row group for
+// tables the direct writer takes (see Write). It keeps no per-row-group
+// level buffers, so the cost that remains per row group is arrow-go's:
+// a writer per column chunk, whose page buffer grows from empty by
+// doubling and is zeroed on release. On the bench/p3.sh units table
+// (10.1 M leaf values; six interleaved rounds, load ~1.2) a Parquet file
+// export took 119 ms of CPU and 95 ms wall with 1 Mi-value row groups,
+// 91 ms / 70 ms with 4 Mi and 90 ms / 70 ms with 16 Mi (one row group).
+// 16 Mi values is 128 MiB of float64, the row-group size Spark and
+// parquet-mr default to; the writer streams pages to the file and never
+// holds a row group in memory.
+const DirectRowGroupValues = 1 << 24
 
 // codecs maps WriteSettings.Compression names to arrow-go codecs.
 var codecs = map[string]compress.Compression{
@@ -119,16 +140,35 @@ func Codecs() []string {
 //     electrodes of a unit): readers cannot use them to skip rows of the
 //     enclosing table and computing them over millions of values per page
 //     was another ~15%. Scalar columns keep their statistics.
+//
+// Levels: nwbarrow's list columns are non-nullable lists of non-nullable
+// elements, so a spike-time leaf has maximum definition level 1 (the
+// least a list allows: an empty list must be told apart). With nullable
+// elements (level 2, same number of levels) pqarrow's encoder took ~15%
+// more CPU on the P3 table (44 → 51 ms, table in memory) and the direct
+// writer the same time; the schema says what the data is, so it stays
+// non-nullable. Tables the direct writer takes skip pqarrow's generic
+// level builder: P3 encoder CPU 48.9 → 45.7 ms (median of 12 interleaved
+// runs). What remains is arrow-go's column writer: counting and RLE-
+// encoding the 10 M repetition and 10 M definition levels (~35% of the
+// encode), copying values into pages, and zeroing pooled buffers.
+// A null in a field declared non-nullable is an error (pqarrow writes the
+// bytes under a null of a required flat column as if they were a value).
 func Write(w io.Writer, mem memory.Allocator, rr array.RecordReader, s nwbarrow.WriteSettings) error {
 	props, ps, err := writerProps(rr.Schema(), mem, s)
 	if err != nil {
 		return fmt.Errorf("nwbarrow/parquet: %w", err)
 	}
 	target := s.RowGroupValues
+	plan, direct := planDirect(rr.Schema(), ps)
+	direct = direct && useDirect
 	if target <= 0 {
 		target = RowGroupValues
+		if direct {
+			target = DirectRowGroupValues
+		}
 	}
-	if plan, ok := planDirect(rr.Schema(), ps); ok && useDirect {
+	if direct {
 		if err := writeDirect(w, mem, rr, props, ps, plan, target); err != nil {
 			return fmt.Errorf("nwbarrow/parquet: %w", err)
 		}
