@@ -787,7 +787,7 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 	abs := int64(f.base + ds.dataAddr)
 	rank := len(ds.dims)
 	if rank == 0 || ds.isWhole(s) {
-		if err := f.readFull(dst, abs); err != nil {
+		if err := f.readRun(dst, abs); err != nil {
 			return fmt.Errorf("hdf5: %s: reading contiguous data at offset %d: %w", ds.path, abs, err)
 		}
 		return nil
@@ -807,7 +807,7 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 		// it straight into dst (no temporary buffer and copy). Stored
 		// n-bit elements are converted in dst by readInto afterwards, as
 		// on the other paths.
-		if err := f.readFull(dst, abs+int64(first*es)); err != nil {
+		if err := f.readRun(dst, abs+int64(first*es)); err != nil {
 			return fmt.Errorf("hdf5: %s: reading contiguous data at offset %d: %w", ds.path, abs+int64(first*es), err)
 		}
 		return nil
@@ -844,6 +844,39 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 		}
 		return nil
 	})
+}
+
+// parallelReadMin is the size from which readRun splits a read between
+// the file's workers, in parts of at least parallelReadPart bytes
+// (variables so tests reach that path).
+var parallelReadMin, parallelReadPart = 16 << 20, 8 << 20
+
+// readRun fills dst from offset off of the file. Runs of parallelReadMin
+// bytes or more are read by up to opts.workers goroutines in parts of at
+// least parallelReadPart bytes, so the copy out of the page cache runs on
+// several cores: the 80 MB of spike times of bench/p3.sh took ~10 ms
+// in one pread, and reading that units table into Arrow went from 26 to
+// 17 ms wall on two cores (same CPU time).
+func (f *File) readRun(dst []byte, off int64) error {
+	parts := min(f.opts.workers, len(dst)/parallelReadPart)
+	if len(dst) < parallelReadMin || parts < 2 {
+		return f.readFull(dst, off)
+	}
+	step := (len(dst)/parts + 4095) &^ 4095
+	errs := make(chan error, parts)
+	n := 0
+	for lo := 0; lo < len(dst); lo += step {
+		hi := min(lo+step, len(dst))
+		n++
+		go func() { errs <- f.readFull(dst[lo:hi], off+int64(lo)) }()
+	}
+	var first error
+	for range n {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // boundingSlack is how many bytes beyond 4× the selection a contiguous
