@@ -33,10 +33,14 @@
 // goroutine that writes the file, so reading, encoding and writing can run
 // on different cores; Parquet list columns are encoded without pqarrow's
 // generic level builder, in row groups of up to 16 Mi values (see
-// package nwbarrow/parquet). Measured against raw h5py reads of the same
-// datasets (~50 ms): the in-memory Arrow table takes ~0.5×, an Arrow IPC
-// file ~0.9×, a Parquet file ~1.6× (the Parquet encoder alone is ~45 ms
-// of CPU, most of it arrow-go's per-value level and page work).
+// package nwbarrow/parquet); package hdf5 reads large contiguous ranges
+// on several cores. Against raw h5py reads of the same datasets (~52 ms,
+// bench/p3.sh, 5 rounds, load ~1.2): the in-memory Arrow table takes 0.3×
+// h5py's wall time (0.5× its CPU time), an Arrow IPC file 0.7× (1.1×), a
+// Parquet file 1.1× (1.6×: the Parquet encoder alone is ~30 ms of CPU,
+// half of it arrow-go counting and RLE-encoding 20 M list levels).
+// Replacing an existing file costs ~30 ms more on ext4, which writes the
+// new file back when it is renamed over the old one.
 //
 // Memory for offsets, strings, booleans and narrow numeric types comes from
 // the memory.Allocator passed in; float64 and int64 values read from the

@@ -148,10 +148,13 @@ func Codecs() []string {
 // more CPU on the P3 table (44 → 51 ms, table in memory) and the direct
 // writer the same time; the schema says what the data is, so it stays
 // non-nullable. Tables the direct writer takes skip pqarrow's generic
-// level builder: P3 encoder CPU 48.9 → 45.7 ms (median of 12 interleaved
-// runs). What remains is arrow-go's column writer: counting and RLE-
-// encoding the 10 M repetition and 10 M definition levels (~35% of the
-// encode), copying values into pages, and zeroing pooled buffers.
+// level builder (P3 encoder CPU with 1 Mi-value row groups: 48.9 → 45.7
+// ms, median of 12 interleaved runs) and its per-row-group level buffers,
+// which is what lets them use one large row group (DirectRowGroupValues:
+// 29 ms against pqarrow's 42 ms in the same bench/p3.sh run). What remains
+// is arrow-go's column writer: counting and RLE-encoding the 10 M
+// repetition and 10 M definition levels (about half of the encode),
+// copying values into pages, and zeroing pooled buffers.
 // A null in a field declared non-nullable is an error (pqarrow writes the
 // bytes under a null of a required flat column as if they were a value).
 func Write(w io.Writer, mem memory.Allocator, rr array.RecordReader, s nwbarrow.WriteSettings) error {
