@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -110,9 +111,10 @@ func TestContiguousDirectRead(t *testing.T) {
 
 	// the same reads split between three workers (readRun's parallel
 	// path); one part failing fails the read
-	oldMin, oldPart := parallelReadMin, parallelReadPart
+	oldMin, oldPart, oldSplit := parallelReadMin, parallelReadPart, splitReads
 	parallelReadMin, parallelReadPart = 1, 4096
-	defer func() { parallelReadMin, parallelReadPart = oldMin, oldPart }()
+	splitReads = func(io.ReaderAt) bool { return true }
+	defer func() { parallelReadMin, parallelReadPart, splitReads = oldMin, oldPart, oldSplit }()
 	f3, err := Open(path, WithWorkers(3))
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +133,7 @@ func TestContiguousDirectRead(t *testing.T) {
 	if _, err := pds.ReadFloat64s(sel); !errors.Is(err, errLargeRead) {
 		t.Errorf("failing parallel read: got %v", err)
 	}
-	parallelReadMin, parallelReadPart = oldMin, oldPart
+	parallelReadMin, parallelReadPart, splitReads = oldMin, oldPart, oldSplit
 
 	// A failing read of the run is an error naming the dataset and offset.
 	ff, err := NewReader(failLargeReads{bytes.NewReader(raw), 1 << 20}, int64(len(raw)))

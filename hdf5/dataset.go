@@ -851,15 +851,21 @@ func (ds *Dataset) readContiguous(dst []byte, s *selection) error {
 // (variables so tests reach that path).
 var parallelReadMin, parallelReadPart = 16 << 20, 8 << 20
 
+// splitReads reports whether readRun may split reads on r (a variable so
+// tests reach the split path with other readers).
+var splitReads = func(r io.ReaderAt) bool { _, local := r.(*os.File); return local }
+
 // readRun fills dst from offset off of the file. Runs of parallelReadMin
 // bytes or more are read by up to opts.workers goroutines in parts of at
 // least parallelReadPart bytes, so the copy out of the page cache runs on
 // several cores: the 80 MB of spike times of bench/p3.sh took ~10 ms
 // in one pread, and reading that units table into Arrow went from 26 to
-// 17 ms wall on two cores (same CPU time).
+// 17 ms wall on two cores (same CPU time). Only an *os.File is split:
+// other readers (HTTP range readers) plan their own parallel requests, and
+// splitting here would cost them extra round trips.
 func (f *File) readRun(dst []byte, off int64) error {
 	parts := min(f.opts.workers, len(dst)/parallelReadPart)
-	if len(dst) < parallelReadMin || parts < 2 {
+	if !splitReads(f.r) || len(dst) < parallelReadMin || parts < 2 {
 		return f.readFull(dst, off)
 	}
 	step := (len(dst)/parts + 4095) &^ 4095
