@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/neurodata/neurodata/internal/cputime"
 )
 
 // P5 workload (../shared/bench/p5_tuning.py): 1000 units × 6000 back-to-back
@@ -106,7 +108,7 @@ func BenchmarkP5Tuning(b *testing.B) {
 	p5Once.Do(func() { p5 = p5Make() })
 	d := p5
 	var idx []DirectionIndices
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		res, err := ConditionTuning(d.trains, d.starts, d.stops, d.cond, nil)
@@ -124,7 +126,7 @@ func BenchmarkP5Tuning(b *testing.B) {
 	b.StopTimer()
 	// Process CPU time (all threads) per op: on a shared machine this is
 	// steadier than wall time; compare it with the peer's process_time.
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Since(cpu0))/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(d.nSpikes), "spikes") // after ResetTimer, which drops metrics
 	// The peer prints the median OSI and DSI (peak family, as here) of its
 	// own simulation: a sanity check that both sides analyse alike data.

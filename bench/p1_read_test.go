@@ -5,11 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/neurodata/neurodata/hdf5"
+	"github.com/neurodata/neurodata/internal/cputime"
 )
 
 // P1 (../shared/bench/README.md): a 256 MiB float32 dataset (65536 x 1024)
@@ -89,14 +89,7 @@ func median(v []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
-}
+func cpuSeconds() float64 { return cputime.Now().Seconds() }
 
 // BenchmarkP1Chunked reads the whole chunked dataset (h5py: ds[...]).
 func BenchmarkP1Chunked(b *testing.B) { benchRead(b, p1Dataset(b, "p1_chunked.h5"), nil) }

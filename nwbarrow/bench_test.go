@@ -4,11 +4,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/neurodata/neurodata/internal/cputime"
 	"github.com/neurodata/neurodata/nwb"
 	"github.com/neurodata/neurodata/nwbarrow"
 	_ "github.com/neurodata/neurodata/nwbarrow/parquet"
@@ -30,7 +30,7 @@ func p3File(b *testing.B) string {
 func BenchmarkP3UnitsArrow(b *testing.B) {
 	p := p3File(b)
 	mem := memory.NewGoAllocator()
-	defer reportCPU(b, cpuTime())
+	defer reportCPU(b, cputime.Now())
 	for b.Loop() {
 		f, err := nwb.Open(p)
 		if err != nil {
@@ -58,7 +58,7 @@ func benchFile(b *testing.B, format nwbarrow.Format) {
 	p := p3File(b)
 	out := filepath.Join(b.TempDir(), "units"+format.Ext())
 	mem := memory.NewGoAllocator()
-	defer reportCPU(b, cpuTime())
+	defer reportCPU(b, cputime.Now())
 	for b.Loop() {
 		f, err := nwb.Open(p)
 		if err != nil {
@@ -89,7 +89,7 @@ func BenchmarkP3UnitsToParquetFile(b *testing.B) { benchFile(b, nwbarrow.Parquet
 func benchDiscard(b *testing.B, format nwbarrow.Format) {
 	p := p3File(b)
 	mem := memory.NewGoAllocator()
-	defer reportCPU(b, cpuTime())
+	defer reportCPU(b, cputime.Now())
 	for b.Loop() {
 		f, err := nwb.Open(p)
 		if err != nil {
@@ -114,16 +114,9 @@ func benchDiscard(b *testing.B, format nwbarrow.Format) {
 func BenchmarkP3UnitsEncodeIPC(b *testing.B)     { benchDiscard(b, nwbarrow.IPC) }
 func BenchmarkP3UnitsEncodeParquet(b *testing.B) { benchDiscard(b, nwbarrow.Parquet) }
 
-// cpuTime is the process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // reportCPU reports the CPU time per iteration since start (all threads:
 // on a loaded machine, a fairer figure than wall time; with background
 // reads and writes it exceeds wall time on an idle one).
 func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(cputime.Since(start))/float64(b.N)/1e6, "cpu-ms/op")
 }

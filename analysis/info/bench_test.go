@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"syscall"
 	"testing"
+
+	"github.com/neurodata/neurodata/internal/cputime"
 )
 
 // benchData simulates the issue-6 benchmark workload: 300 units × 136
@@ -57,13 +58,7 @@ func BenchmarkUnits(b *testing.B) {
 	}
 }
 
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return math.NaN()
-	}
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
-}
+func cpuSeconds() float64 { return cputime.Now().Seconds() }
 
 // BenchmarkKSG: N = 2000 bivariate samples, k = 3 (KD-tree path).
 func BenchmarkKSG(b *testing.B) {

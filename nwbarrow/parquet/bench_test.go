@@ -5,13 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/neurodata/neurodata/internal/cputime"
 	"github.com/neurodata/neurodata/nwb"
 	"github.com/neurodata/neurodata/nwbarrow"
 	"github.com/neurodata/neurodata/nwbarrow/parquet"
@@ -34,15 +34,15 @@ func BenchmarkP3UnitsToFileFresh(b *testing.B) {
 			dir := b.TempDir()
 			i := 0
 			var excluded time.Duration // CPU time spent outside the timer
-			start := cpuTime()
+			start := cputime.Now()
 			defer func() { reportCPU(b, start+excluded) }()
 			for b.Loop() {
 				b.StopTimer()
-				c0 := cpuTime()
+				c0 := cputime.Now()
 				os.Remove(filepath.Join(dir, "units"+strconv.Itoa(i-1)+fm.Ext()))
 				out := filepath.Join(dir, "units"+strconv.Itoa(i)+fm.Ext())
 				i++
-				excluded += cpuTime() - c0
+				excluded += cputime.Now() - c0
 				b.StartTimer()
 				f, err := nwb.Open(p)
 				if err != nil {
@@ -104,7 +104,7 @@ func BenchmarkP3Encoder(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			old := parquet.SetDirect(direct)
 			defer parquet.SetDirect(old)
-			defer reportCPU(b, cpuTime())
+			defer reportCPU(b, cputime.Now())
 			for b.Loop() {
 				rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
 				if err != nil {
@@ -149,7 +149,7 @@ func BenchmarkP3RowGroupValues(b *testing.B) {
 	defer rec.Release()
 	for _, n := range []int{1 << 18, 1 << 20, 1 << 22, 1 << 30} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			defer reportCPU(b, cpuTime())
+			defer reportCPU(b, cputime.Now())
 			for b.Loop() {
 				rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
 				if err != nil {
@@ -164,16 +164,9 @@ func BenchmarkP3RowGroupValues(b *testing.B) {
 	}
 }
 
-// cpuTime is the process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // reportCPU reports the CPU time per iteration since start (all threads:
 // on a loaded machine, a fairer figure than wall time; with background
 // reads and writes it exceeds wall time on an idle one).
 func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(cputime.Since(start))/float64(b.N)/1e6, "cpu-ms/op")
 }

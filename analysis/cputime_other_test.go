@@ -1,6 +1,0 @@
-//go:build !unix
-
-package analysis
-
-// cpuTime is not measured on this platform.
-func cpuTime() int64 { return 0 }
