@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -32,7 +33,11 @@ type cacheEntry struct {
 
 // LoadDir builds a server from the layout `neurodata fetch` writes:
 // DIR/<six-digit dandiset id>/<asset path>. Each dandiset is served as a
-// draft version, named as in its dandiset.yaml when there is one.
+// draft version, named as in its dandiset.yaml when there is one; when
+// that file records a published version (fetch writes it for the version
+// it resolved), the same assets are also served under that version id, so
+// commands that name it (`fetch DANDI:000021/0.210812.1448`, a course's
+// pinned version) work against the mirror too.
 // Partial downloads (*.ndpart*), hidden files and dandiset.yaml are not
 // assets; symlinks are not followed.
 func LoadDir(dir string) (*Server, error) {
@@ -52,7 +57,8 @@ func LoadDir(dir string) (*Server, error) {
 		}
 		id := e.Name()
 		root := filepath.Join(dir, id)
-		v := &Version{Version: "draft", Name: dirName(root, id), Status: "Valid"}
+		name, published := dirMeta(root, id)
+		v := &Version{Version: "draft", Name: name, Status: "Valid"}
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -106,7 +112,13 @@ func LoadDir(dir string) (*Server, error) {
 		}
 		sort.Slice(v.Assets, func(i, j int) bool { return v.Assets[i].Path < v.Assets[j].Path })
 		v.Created = v.Modified
-		s.Add(&Dandiset{ID: id, Created: v.Created, Modified: v.Modified, Versions: []*Version{v}})
+		vs := []*Version{v}
+		if published != "" {
+			pv := *v
+			pv.Version, pv.Status = published, "Published"
+			vs = append(vs, &pv)
+		}
+		s.Add(&Dandiset{ID: id, Created: v.Created, Modified: v.Modified, Versions: vs})
 	}
 	if changed {
 		if b, err := json.Marshal(cache); err == nil {
@@ -119,21 +131,34 @@ func LoadDir(dir string) (*Server, error) {
 	return s, nil
 }
 
-// dirName is the version name for DIR/<id>: the name in the dandiset.yaml
-// fetch wrote there, else "Dandiset <id> (classroom mirror)".
-func dirName(root, id string) string {
+// rePublished matches a published DANDI version id (0.YYMMDD.HHMM).
+var rePublished = regexp.MustCompile(`^\d+\.\d{6}\.\d{4}$`)
+
+// dirMeta reads the dandiset.yaml fetch wrote in DIR/<id>: the version
+// name (else "Dandiset <id> (classroom mirror)") and the published version
+// id it records ("" for a draft, a missing or an unreadable file).
+func dirMeta(root, id string) (name, published string) {
+	name = "Dandiset " + id + " (classroom mirror)"
 	var doc struct {
-		Name string `yaml:"name"`
+		Name    string `yaml:"name"`
+		Version string `yaml:"version"`
 	}
 	f, err := os.Open(filepath.Join(root, "dandiset.yaml"))
-	if err == nil {
-		b, err := io.ReadAll(io.LimitReader(f, 16<<20))
-		f.Close()
-		if err == nil && yaml.Unmarshal(b, &doc) == nil && doc.Name != "" && len(doc.Name) <= 1000 {
-			return doc.Name
-		}
+	if err != nil {
+		return name, ""
 	}
-	return "Dandiset " + id + " (classroom mirror)"
+	b, err := io.ReadAll(io.LimitReader(f, 16<<20))
+	f.Close()
+	if err != nil || yaml.Unmarshal(b, &doc) != nil {
+		return name, ""
+	}
+	if doc.Name != "" && len(doc.Name) <= 1000 {
+		name = doc.Name
+	}
+	if rePublished.MatchString(doc.Version) {
+		published = doc.Version
+	}
+	return name, published
 }
 
 // NewTestServer starts s on a loopback httptest server with ConnContext

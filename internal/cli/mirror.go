@@ -25,11 +25,13 @@ func newMirrorCmd(ios *IOStreams) *cobra.Command {
 		Use:   "serve DIR",
 		Short: "Serve DIR/<dandiset id>/… (as written by fetch) over HTTP",
 		Long: `serve hashes (once; digests are cached in DIR/.neurodata-mirror.json) and
-serves the dandisets that 'neurodata fetch -o DIR' wrote, as draft
-versions, through the DANDI REST routes (pagination, path/glob filters,
-metadata with dandi-etag and sha256, download redirects to a range-capable
-file endpoint). Students then run
+serves the dandisets that 'neurodata fetch -o DIR' wrote through the DANDI
+REST routes (pagination, path/glob filters, metadata with dandi-etag and
+sha256, download redirects to a range-capable file endpoint). Each is served
+as its draft and, when the dandiset.yaml fetch wrote names a published
+version, under that version too. Students then run
   neurodata fetch --api-url http://HOST:PORT/api DANDI:000021
+  neurodata fetch --api-url http://HOST:PORT/api DANDI:000021/0.210812.1448
 Stop with Ctrl-C.`,
 		Example: `  neurodata mirror serve data --addr 0.0.0.0:8080`,
 		Args:    exactArgs(1),
