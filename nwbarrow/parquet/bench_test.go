@@ -104,17 +104,7 @@ func BenchmarkP3Encoder(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			old := parquet.SetDirect(direct)
 			defer parquet.SetDirect(old)
-			defer reportCPU(b, cputime.Now())
-			for b.Loop() {
-				rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := nwbarrow.Write(io.Discard, nwbarrow.Parquet, mem, rr); err != nil {
-					b.Fatal(err)
-				}
-				rr.Release()
-			}
+			encodeDiscard(b, mem, rec)
 		})
 	}
 }
@@ -124,43 +114,26 @@ func BenchmarkP3Encoder(b *testing.B) {
 // the default, RowGroupValues; 1<<30 = one row group for the table). The
 // table is read once, outside the timer: this is the Parquet encoder alone.
 func BenchmarkP3RowGroupValues(b *testing.B) {
-	p := os.Getenv("ND_P3_FILE")
-	if p == "" {
-		b.Skip("set ND_P3_FILE (bench/p3.sh generates the file)")
-	}
 	mem := memory.NewGoAllocator()
-	f, err := nwb.Open(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	u, err := f.Units()
-	if err != nil {
-		b.Fatal(err)
-	}
-	rr, err := nwbarrow.Table(mem, u.Table, nwbarrow.WithBatchRows(1<<20))
-	if err != nil {
-		b.Fatal(err)
-	}
-	rec, err := nwbarrow.ReadAll(mem, rr)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rec := p3Record(b, mem)
 	defer rec.Release()
 	for _, n := range []int{1 << 18, 1 << 20, 1 << 22, 1 << 30} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			defer reportCPU(b, cputime.Now())
-			for b.Loop() {
-				rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := nwbarrow.Write(io.Discard, nwbarrow.Parquet, mem, rr, nwbarrow.WithRowGroupValues(n)); err != nil {
-					b.Fatal(err)
-				}
-				rr.Release()
-			}
-		})
+		b.Run(strconv.Itoa(n), func(b *testing.B) { encodeDiscard(b, mem, rec, nwbarrow.WithRowGroupValues(n)) })
+	}
+}
+
+// encodeDiscard times encoding rec as Parquet into io.Discard.
+func encodeDiscard(b *testing.B, mem memory.Allocator, rec arrow.RecordBatch, opts ...nwbarrow.Option) {
+	defer reportCPU(b, cputime.Now())
+	for b.Loop() {
+		rr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := nwbarrow.Write(io.Discard, nwbarrow.Parquet, mem, rr, opts...); err != nil {
+			b.Fatal(err)
+		}
+		rr.Release()
 	}
 }
 
