@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/neurodata/neurodata/internal/cputime"
 	"github.com/neurodata/neurodata/nwb"
@@ -25,9 +26,9 @@ func p3File(b *testing.B) string {
 	return p
 }
 
-// BenchmarkP3UnitsArrow: open, read the units table into one Arrow record
-// batch (every column), release.
-func BenchmarkP3UnitsArrow(b *testing.B) {
+// benchUnits times opening the P3 session, streaming its units table as
+// Arrow record batches and handing the stream to sink, once per iteration.
+func benchUnits(b *testing.B, sink func(memory.Allocator, array.RecordReader) error) {
 	p := p3File(b)
 	mem := memory.NewGoAllocator()
 	defer reportCPU(b, cputime.Now())
@@ -44,40 +45,32 @@ func BenchmarkP3UnitsArrow(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rec, err := nwbarrow.ReadAll(mem, rr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rec.Release()
-		f.Close()
-	}
-}
-
-// benchFile exports the units table to a file in format.
-func benchFile(b *testing.B, format nwbarrow.Format) {
-	p := p3File(b)
-	out := filepath.Join(b.TempDir(), "units"+format.Ext())
-	mem := memory.NewGoAllocator()
-	defer reportCPU(b, cputime.Now())
-	for b.Loop() {
-		f, err := nwb.Open(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		u, err := f.Units()
-		if err != nil {
-			b.Fatal(err)
-		}
-		rr, err := nwbarrow.Table(mem, u.Table, nwbarrow.WithBatchRows(1<<20))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := nwbarrow.WriteFile(out, format, mem, rr); err != nil {
+		if err := sink(mem, rr); err != nil {
 			b.Fatal(err)
 		}
 		rr.Release()
 		f.Close()
 	}
+}
+
+// BenchmarkP3UnitsArrow: open, read the units table into one Arrow record
+// batch (every column), release.
+func BenchmarkP3UnitsArrow(b *testing.B) {
+	benchUnits(b, func(mem memory.Allocator, rr array.RecordReader) error {
+		rec, err := nwbarrow.ReadAll(mem, rr)
+		if err == nil {
+			rec.Release()
+		}
+		return err
+	})
+}
+
+// benchFile exports the units table to a file in format.
+func benchFile(b *testing.B, format nwbarrow.Format) {
+	out := filepath.Join(b.TempDir(), "units"+format.Ext())
+	benchUnits(b, func(mem memory.Allocator, rr array.RecordReader) error {
+		return nwbarrow.WriteFile(out, format, mem, rr)
+	})
 }
 
 func BenchmarkP3UnitsToIPCFile(b *testing.B)     { benchFile(b, nwbarrow.IPC) }
@@ -87,28 +80,9 @@ func BenchmarkP3UnitsToParquetFile(b *testing.B) { benchFile(b, nwbarrow.Parquet
 // cost of export without the disk (file timings on shared machines are
 // dominated by page-cache writeback).
 func benchDiscard(b *testing.B, format nwbarrow.Format) {
-	p := p3File(b)
-	mem := memory.NewGoAllocator()
-	defer reportCPU(b, cputime.Now())
-	for b.Loop() {
-		f, err := nwb.Open(p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		u, err := f.Units()
-		if err != nil {
-			b.Fatal(err)
-		}
-		rr, err := nwbarrow.Table(mem, u.Table, nwbarrow.WithBatchRows(1<<20))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := nwbarrow.Write(io.Discard, format, mem, rr); err != nil {
-			b.Fatal(err)
-		}
-		rr.Release()
-		f.Close()
-	}
+	benchUnits(b, func(mem memory.Allocator, rr array.RecordReader) error {
+		return nwbarrow.Write(io.Discard, format, mem, rr)
+	})
 }
 
 func BenchmarkP3UnitsEncodeIPC(b *testing.B)     { benchDiscard(b, nwbarrow.IPC) }
