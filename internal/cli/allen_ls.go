@@ -75,7 +75,13 @@ func flagBool(cmd *cobra.Command, name string) bool {
 
 // allenCacheDir picks the directory ls keeps tables in.
 func allenCacheDir(cmd *cobra.Command) (string, error) {
-	d := flagString(cmd, "cache-dir")
+	return allenCacheDirFor(flagString(cmd, "cache-dir"))
+}
+
+// allenCacheDirFor is the Allen cache folder for a flag value d: d, else
+// $ALLEN_CACHE_DIR, else the user cache dir's neurodata/allen (shared by
+// allen ls/fetch and run, so one setting serves them all).
+func allenCacheDirFor(d string) (string, error) {
 	if d == "" {
 		d = os.Getenv("ALLEN_CACHE_DIR")
 	}

@@ -72,7 +72,7 @@ The same without a file: --input and --analysis (repeatable), e.g.
 	f.BoolVar(&fl.asJSON, "json", false, "write the manifest as JSON to stdout")
 	f.StringVar(&fl.apiURL, "api-url", "", "DANDI API base URL for dandi inputs (default $DANDI_API_URL or the input's instance)")
 	f.StringVar(&fl.s3URL, "s3-url", "", "Allen S3 base URL for allen inputs (a mirror; default $ALLEN_S3_URL, else AWS)")
-	f.StringVar(&fl.allenCache, "allen-cache", "", "folder allen input sessions are fetched into (default: the user cache dir's neurodata/allen)")
+	f.StringVar(&fl.allenCache, "allen-cache", "", "folder allen input sessions are fetched into (default $ALLEN_CACHE_DIR, else the user cache dir's neurodata/allen)")
 	return cmd
 }
 
@@ -163,13 +163,9 @@ func runOptions(fl *runFlags) (*pipeline.RunOptions, error) {
 	if api == "" {
 		api = os.Getenv("DANDI_API_URL")
 	}
-	dir := fl.allenCache
-	if dir == "" {
-		d, err := os.UserCacheDir()
-		if err != nil {
-			d = os.TempDir()
-		}
-		dir = filepath.Join(d, "neurodata", "allen")
+	dir, err := allenCacheDirFor(fl.allenCache)
+	if err != nil { // no user cache dir: a run of local inputs must still work
+		dir = filepath.Join(os.TempDir(), "neurodata", "allen")
 	}
 	key := dandi.WithAPIKey(os.Getenv("DANDI_API_KEY"))
 	vc := []dandi.Option{key} // the Visual Coding dandisets, on the archive or the --api-url mirror

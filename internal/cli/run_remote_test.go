@@ -94,4 +94,12 @@ func TestRunAllenInputCLI(t *testing.T) {
 	if len(m.Inputs) != 1 || m.Inputs[0].Kind != "allen" || !strings.HasPrefix(m.Inputs[0].Location, cache) || m.Summary.Computed != 1 {
 		t.Fatalf("inputs %+v summary %+v errors %+v", m.Inputs, m.Summary, m.Errors)
 	}
+	// Without the flag, $ALLEN_CACHE_DIR is the folder, as for allen ls/fetch.
+	env := t.TempDir()
+	t.Setenv("ALLEN_CACHE_DIR", env)
+	m = runManifest(t, "--input", "allen:visual-behavior-neuropixels@0.5.0/ecephys_session/1043752325", "--s3-url", ts.URL,
+		"--analysis", "stats", "--out", filepath.Join(t.TempDir(), "r"))
+	if len(m.Inputs) != 1 || !strings.HasPrefix(m.Inputs[0].Location, env) {
+		t.Fatalf("with ALLEN_CACHE_DIR: inputs %+v errors %+v", m.Inputs, m.Errors)
+	}
 }
