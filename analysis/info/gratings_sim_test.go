@@ -51,17 +51,7 @@ func TestGratingsModelSimulation(t *testing.T) {
 			}
 		}
 		for rep := 0; rep < L.reps; rep++ {
-			counts := make([][]int, len(pmf))
-			for u, P := range pmf {
-				counts[u] = make([]int, len(stim))
-				for i, d := range stim {
-					x, n := r.Float64(), 0
-					for ; n < len(P[d])-1 && x >= P[d][n]; n++ {
-						x -= P[d][n]
-					}
-					counts[u][i] = n
-				}
-			}
+			counts := sampleCounts(r, pmf, stim)
 			for _, bins := range []int{-1, 4} {
 				ref := make([]float64, len(counts))
 				for u := range counts {
@@ -230,17 +220,7 @@ func TestGratingsConfigurations(t *testing.T) {
 		est[c] = map[Estimator][][]float64{}
 	}
 	for rep := 0; rep < reps; rep++ {
-		counts := make([][]int, len(pmf))
-		for u, P := range pmf {
-			counts[u] = make([]int, len(stim))
-			for i, d := range stim {
-				x, n := r.Float64(), 0
-				for ; n < len(P[d])-1 && x >= P[d][n]; n++ {
-					x -= P[d][n]
-				}
-				counts[u][i] = n
-			}
-		}
+		counts := sampleCounts(r, pmf, stim)
 		for c, cfg := range gratingsConfigs {
 			for e, v := range gratingsScore(t, stim, counts, cfg.code, uint64(rep)) {
 				est[c][e] = append(est[c][e], v)
@@ -303,4 +283,21 @@ func TestGratingsConfigurations(t *testing.T) {
 		fmt.Fprintf(&b, "  MAE<plugin %d/%d, median<=0.05 %d/%d, both %d/%d\n", okMAE, reps, okMed, reps, both, reps)
 	}
 	t.Log("\n" + b.String())
+}
+
+// sampleCounts draws one spike count per presentation and unit by inverse
+// CDF from pmf[unit][direction][count] (the last count takes the tail).
+func sampleCounts(r *rand.Rand, pmf [][][]float64, stim []int) [][]int {
+	counts := make([][]int, len(pmf))
+	for u, P := range pmf {
+		counts[u] = make([]int, len(stim))
+		for i, d := range stim {
+			x, n := r.Float64(), 0
+			for ; n < len(P[d])-1 && x >= P[d][n]; n++ {
+				x -= P[d][n]
+			}
+			counts[u][i] = n
+		}
+	}
+	return counts
 }
