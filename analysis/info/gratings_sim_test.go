@@ -301,3 +301,79 @@ func sampleCounts(r *rand.Rand, pmf [][][]float64, stim []int) [][]int {
 	}
 	return counts
 }
+
+// TestGratingsAcceptanceByTrials scores issue 6 acceptance 2 exactly as
+// written — on the raw spike count (the coding of the fixture's
+// mutual_information_bits, no binning to choose), (a) pt, qe, shuffle and
+// nsb all below plug-in in mean |error| and (b) the best of them within
+// 0.05 bits median |error| — on fresh data sets drawn from the truth
+// file's own count model (countPMF: 40 units, running state drawn per
+// presentation with the model's p, so no realised-fraction gap), at the
+// fixture's 16 presentations per direction and at more. The criterion is a
+// property of the sample size: it fails at 16 and holds from about 48 on.
+// Asserted: (a) in every data set at every size; (a) and (b) together in
+// at least 10 of 12 data sets at 48 presentations per direction and in
+// every one at 64. The logged
+// table is in doc.go.
+func TestGratingsAcceptanceByTrials(t *testing.T) {
+	if testing.Short() {
+		t.Skip("model simulation skipped in -short mode")
+	}
+	tr := loadTruth(t, "default")
+	pmf := make([][][]float64, len(tr.Units))
+	for u := range pmf {
+		pmf[u] = countPMF(tr, u)
+	}
+	const reps = 12
+	corrected := []Estimator{PanzeriTreves, QuadraticExtrapolation, ShuffleCorrected, NSB}
+	var b strings.Builder
+	fmt.Fprintf(&b, "raw counts, %d data sets × 40 units per size; data sets meeting (a), (b), both; mean over data sets of the median |error|, bits\n", reps)
+	for _, trials := range []int{16, 24, 32, 48, 64} {
+		stim := make([]int, 0, 8*trials)
+		for d := 0; d < 8; d++ {
+			for i := 0; i < trials; i++ {
+				stim = append(stim, d)
+			}
+		}
+		r := rand.New(rand.NewPCG(2026, uint64(trials)))
+		okA, okB, both := 0, 0, 0
+		meanMed := map[Estimator]float64{}
+		for rep := 0; rep < reps; rep++ {
+			counts := sampleCounts(r, pmf, stim)
+			mae, med := map[Estimator]float64{}, map[Estimator]float64{}
+			for e, v := range gratingsScore(t, stim, counts, gratingsConfigs[0].code, uint64(rep)) {
+				errs := make([]float64, len(v))
+				for u, x := range v {
+					errs[u] = math.Abs(x - tr.Units[u].MI)
+					mae[e] += errs[u] / float64(len(v))
+				}
+				med[e] = median(errs)
+				meanMed[e] += med[e] / reps
+			}
+			a, best := true, math.Inf(1)
+			for _, e := range corrected {
+				a = a && mae[e] < mae[PlugIn]
+				best = math.Min(best, med[e])
+			}
+			if a {
+				okA++
+			} else {
+				t.Errorf("%d trials/direction, data set %d: a bias-corrected estimator's mean |error| is not below plug-in's %.4f", trials, rep, mae[PlugIn])
+			}
+			if best <= 0.05 {
+				okB++
+			}
+			if a && best <= 0.05 {
+				both++
+			} else if trials == 64 {
+				t.Errorf("%d trials/direction, data set %d: best corrected median |error| %.4f > 0.05 bits", trials, rep, best)
+			}
+		}
+		if trials == 48 && both < reps-2 {
+			t.Errorf("48 trials/direction: (a) and (b) together in %d of %d data sets, want at least %d", both, reps, reps-2)
+		}
+		fmt.Fprintf(&b, "  %3d trials/direction: %2d / %2d / %2d of %d   plugin %.3f  pt %.3f  qe %.3f  shuffle %.3f  nsb %.3f\n",
+			trials, okA, okB, both, reps, meanMed[PlugIn], meanMed[PanzeriTreves], meanMed[QuadraticExtrapolation], meanMed[ShuffleCorrected], meanMed[NSB])
+	}
+	t.Log("\n" + b.String())
+}
