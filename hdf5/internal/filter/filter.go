@@ -35,6 +35,7 @@ const (
 	Blosc       uint16 = 32001
 	LZ4         uint16 = 32004
 	Bitshuffle  uint16 = 32008
+	Zfp         uint16 = 32013
 	Zstd        uint16 = 32015
 )
 
@@ -52,7 +53,7 @@ var names = map[uint16]string{
 	Nbit: "nbit", ScaleOffset: "scaleoffset", Bzip2: "bzip2", LZF: "lzf",
 	Blosc: "blosc", 32002: "mafisc", 32003: "snappy", LZ4: "lz4", 32005: "apax",
 	32006: "cbf", 32007: "jpeg-xr", Bitshuffle: "bitshuffle", 32009: "spdp",
-	32010: "lpc-rice", 32011: "ccsds-123", 32012: "jpeg-ls", 32013: "zfp",
+	32010: "lpc-rice", 32011: "ccsds-123", 32012: "jpeg-ls", Zfp: "zfp",
 	32014: "fpzip", Zstd: "zstd", 32016: "b3d", 32017: "sz", 32018: "fcidecomp",
 	32019: "jpeg", 32020: "vbz", 32021: "fapec", 32022: "bitgroom", 32023: "gbr",
 	32024: "sz3", 32025: "delta-rice", 32026: "blosc2", 32027: "flac",
@@ -70,7 +71,7 @@ func Name(id uint16) string {
 // Known reports whether Decode can undo filter id.
 func Known(id uint16) bool {
 	switch id {
-	case Deflate, Shuffle, Fletcher32, Szip, Nbit, ScaleOffset, Bzip2, LZF, Blosc, LZ4, Bitshuffle, Zstd:
+	case Deflate, Shuffle, Fletcher32, Szip, Nbit, ScaleOffset, Bzip2, LZF, Blosc, LZ4, Bitshuffle, Zstd, Zfp:
 		return true
 	}
 	return false
@@ -166,6 +167,8 @@ func decodeOne(s Spec, in []byte, elemSize, limit int) ([]byte, error) {
 		return decodeZstd(in, limit)
 	case Szip:
 		return decodeSzip(in, s.Params, limit)
+	case Zfp:
+		return decodeZfp(in, s.Params, elemSize, limit)
 	}
 	opt := ""
 	if s.Flags&1 != 0 {
