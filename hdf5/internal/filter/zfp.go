@@ -330,30 +330,32 @@ func zfpPermTable(dims int, idx [][]int) []uint8 {
 }
 
 // zfpPerm4Spec is zfp's 4-D coefficient order, one "ijkl" coordinate
-// quadruple per coefficient (blank lines between sequency classes i+j+k+l).
+// quadruple per coefficient in coding order: by sequency class i+j+k+l
+// (each class starts a line), then as zfp ranks them inside the class. The
+// order was read off zfp 1.0.0 (hdf5plugin 4.0.1) by coding, one block
+// at a time, the inverse transform of each unit coefficient reversibly.
 const zfpPerm4Spec = `
 0000
 1000 0100 0010 0001
-1100 1010 1001 0110 0101 0011 2000 0200 0020 0002
+1100 0011 1010 0101 1001 0110 2000 0200 0020 0002
 0111 1011 1101 1110 2100 2010 2001 0210 0201 1200 0021 1020 0120 1002 0102 0012
 3000 0300 0030 0003
-1111 0112 0121 0211 1012 1021 1102 1120 1201 1210 2011 2101 2110
-0022 0202 0220 2002 2020 2200 0013 0031 0103 0130 0301 0310 1003 1030 1300 3001 3010 3100
-2111 1211 1121 1112 0122 0212 0221 1022 1202 1220 2012 2021 2102 2120 2201 2210
-0113 0131 0311 1013 1031 1103 1130 1301 1310 3011 3101 3110
-0023 0032 0203 0230 0302 0320 2003 2030 2300 3002 3020 3200
-1122 1212 1221 2112 2121 2211 0222 2022 2202 2220 3111 1311 1131 1113
-0123 0132 0213 0231 0312 0321 1023 1032 1203 1230 1302 1320
-2013 2031 2103 2130 2301 2310 3012 3021 3102 3120 3201 3210
-0033 0303 0330 3003 3030 3300
-1222 2122 2212 2221 1123 1132 1213 1231 1312 1321 2113 2131 2311 3112 3121 3211
-0223 0232 0322 2023 2032 2203 2230 2302 2320 3022 3202 3220
-0133 0313 0331 1033 1303 1330 3013 3031 3103 3130 3301 3310
-2222 1223 1232 1322 2123 2132 2213 2231 2312 2321 3122 3212 3221
-1133 1313 1331 3113 3131 3311 0233 0323 0332 2033 2303 2330 3023 3032 3203 3230 3302 3320
-3222 2322 2232 2223 1233 1323 1332 2133 2313 2331 3123 3132 3213 3231 3312 3321
+1111 2011 2101 2110 1201 1210 0211 1120 0121 1021 0112 1012 1102 2200 0022 2020
+0202 2002 0220 3100 3010 3001 0310 0301 1300 0031 1030 0130 1003 0103 0013
+2111 1211 1121 1112 1022 1202 1220 2102 2120 0122 2210 0212 2012 0221 2021 2201
+3011 3101 3110 1301 1310 0311 1130 0131 1031 0113 1013 1103 3200 3020 3002 0320
+0302 2300 0032 2030 0230 2003 0203 0023
+2211 1122 2121 1212 2112 1221 0222 2022 2202 2220 3111 1311 1131 1113 3210 3201
+3021 3120 3102 3012 0321 1320 1302 0312 2310 2301 1032 0132 2130 2031 0231 1230
+2103 2013 0213 1203 1023 0123 3300 0033 3030 0303 3003 0330
+1222 2122 2212 2221 3211 3121 3112 1321 1312 2311 1132 2131 1231 2113 1213 1123
+3022 3202 3220 2302 2320 0322 2230 0232 2032 0223 2023 2203 1033 1303 1330 3103
+3130 0133 3310 0313 3013 0331 3031 3301
+2222 3122 3212 3221 2312 2321 1322 2231 1232 2132 1223 2123 2213 3311 1133 3131
+1313 3113 1331 2033 2303 2330 3203 3230 0233 3320 0323 3023 0332 3032 3302
+3222 2322 2232 2223 2133 2313 2331 3213 3231 1233 3321 1323 3123 1332 3132 3312
 0333 3033 3303 3330
-2233 2323 2332 3223 3232 3322 1333 3133 3313 3331
+3322 2233 3232 2323 3223 2332 1333 3133 3313 3331
 2333 3233 3323 3332
 3333
 `
@@ -488,25 +490,32 @@ func (d *zfpDecoder) floatBlock32(size int, perm []uint8) {
 	p := &d.p
 	const ebits, ebias = 8, 127
 	if p.reversible() {
-		bits := 1
-		if d.r.bit() != 0 {
-			emax := int(d.r.read(ebits)) - ebias
-			bits += ebits
-			d.revIntBlock32(size, perm, p.minbits-bits, p.maxbits-bits)
-			if emax == -ebias {
-				clear(d.i32[:size])
-				return
+		// all-zero flag, then 1: integers reinterpreted from the float
+		// bits, 0: exact block-floating-point with a common exponent
+		if d.r.bit() == 0 {
+			clear(d.i32[:size])
+			if p.minbits > 1 {
+				d.r.skip(p.minbits - 1)
 			}
-			d.cast32(size, emax)
 			return
 		}
-		d.revIntBlock32(size, perm, p.minbits-bits, p.maxbits-bits)
-		// two's complement back to sign-magnitude: the float's bits
-		for i := 0; i < size; i++ {
-			if x := d.i32[i]; x < 0 {
-				d.i32[i] = x ^ math.MaxInt32
+		if d.r.bit() != 0 {
+			d.revIntBlock32(size, perm, p.minbits-2, p.maxbits-2)
+			// two's complement back to sign-magnitude: the float's bits
+			for i := 0; i < size; i++ {
+				if x := d.i32[i]; x < 0 {
+					d.i32[i] = x ^ math.MaxInt32
+				}
 			}
+			return
 		}
+		emax := int(d.r.read(ebits)) - ebias
+		d.revIntBlock32(size, perm, p.minbits-2-ebits, p.maxbits-2-ebits)
+		if emax == -ebias {
+			clear(d.i32[:size])
+			return
+		}
+		d.cast32(size, emax)
 		return
 	}
 	bits := 1
@@ -535,24 +544,32 @@ func (d *zfpDecoder) floatBlock64(size int, perm []uint8) {
 	p := &d.p
 	const ebits, ebias = 11, 1023
 	if p.reversible() {
-		bits := 1
-		if d.r.bit() != 0 {
-			emax := int(d.r.read(ebits)) - ebias
-			bits += ebits
-			d.revIntBlock64(size, perm, p.minbits-bits, p.maxbits-bits)
-			if emax == -ebias {
-				clear(d.i64[:size])
-				return
+		// all-zero flag, then 1: integers reinterpreted from the float
+		// bits, 0: exact block-floating-point with a common exponent
+		if d.r.bit() == 0 {
+			clear(d.i64[:size])
+			if p.minbits > 1 {
+				d.r.skip(p.minbits - 1)
 			}
-			d.cast64(size, emax)
 			return
 		}
-		d.revIntBlock64(size, perm, p.minbits-bits, p.maxbits-bits)
-		for i := 0; i < size; i++ {
-			if x := d.i64[i]; x < 0 {
-				d.i64[i] = x ^ math.MaxInt64
+		if d.r.bit() != 0 {
+			d.revIntBlock64(size, perm, p.minbits-2, p.maxbits-2)
+			// two's complement back to sign-magnitude: the float's bits
+			for i := 0; i < size; i++ {
+				if x := d.i64[i]; x < 0 {
+					d.i64[i] = x ^ math.MaxInt64
+				}
 			}
+			return
 		}
+		emax := int(d.r.read(ebits)) - ebias
+		d.revIntBlock64(size, perm, p.minbits-2-ebits, p.maxbits-2-ebits)
+		if emax == -ebias {
+			clear(d.i64[:size])
+			return
+		}
+		d.cast64(size, emax)
 		return
 	}
 	bits := 1
