@@ -114,6 +114,12 @@ func (c *Client) sameHost(u string) bool {
 }
 
 func (c *Client) getJSON(ctx context.Context, u string, v any) error {
+	return c.getJSONLimited(ctx, u, v, maxJSON)
+}
+
+// getJSONLimited is getJSON with a smaller bound on the body (Zarr
+// listing pages and summaries are small; a larger answer is refused).
+func (c *Client) getJSONLimited(ctx context.Context, u string, v any, maxJSON int64) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return fmt.Errorf("dandi: %w", err)
@@ -131,7 +137,7 @@ func (c *Client) getJSON(ctx context.Context, u string, v any) error {
 	if err != nil {
 		return fmt.Errorf("dandi: GET %s: %w", redact(u), err)
 	}
-	if len(body) > maxJSON {
+	if int64(len(body)) > maxJSON {
 		return fmt.Errorf("dandi: GET %s: response larger than %d bytes", redact(u), maxJSON)
 	}
 	if resp.StatusCode != http.StatusOK {

@@ -78,6 +78,10 @@ func (c *Client) Resolve(ctx context.Context, r *Resource) (*Selection, error) {
 // PlanOptions shape the local layout of a download.
 type PlanOptions struct {
 	Include, Exclude []string // path.Match globs on the asset path ("**" crosses "/")
+	// Zarr says the caller fetches Zarr assets itself (PlanZarrs,
+	// FetchZarr): Plan then leaves them out without listing them as
+	// skipped.
+	Zarr bool
 }
 
 // reS3Blob matches the S3 entry of contentUrl (both host forms, and the
@@ -86,8 +90,9 @@ var reS3Blob = regexp.MustCompile(`(amazonaws\.com/.*blobs/|/s3/blobs/)`)
 
 // Plan turns a selection into fetch jobs under dir: DIR/<dandiset id>/<asset
 // path> (DIR/<basename> for an asset URL without dandiset context). Any
-// path that would escape dir is an error naming the asset; Zarr assets are
-// reported as unsupported.
+// path that would escape dir is an error naming the asset. Zarr assets
+// (directories of chunk files, see PlanZarrs and FetchZarr) are not blob
+// jobs: they are listed in skipped unless o.Zarr is set.
 func (c *Client) Plan(sel *Selection, dir string, o PlanOptions) (jobs []fetch.Job, skipped []string, err error) {
 	root := dir
 	if sel.DandisetID != "" {
@@ -97,17 +102,15 @@ func (c *Client) Plan(sel *Selection, dir string, o PlanOptions) (jobs []fetch.J
 		if !matchAny(o.Include, a.Path, true) || matchAny(o.Exclude, a.Path, false) {
 			continue
 		}
-		if a.Zarr != nil && *a.Zarr != "" {
-			skipped = append(skipped, a.Path+": Zarr assets are not supported yet")
+		if a.IsZarr() {
+			if !o.Zarr {
+				skipped = append(skipped, a.Path+": Zarr asset (a directory of chunks; neurodata fetch downloads it, neurodata reads HDF5 NWB only)")
+			}
 			continue
 		}
-		rel := a.Path
-		if sel.DandisetID == "" {
-			rel = path.Base(a.Path)
-		}
-		dest, err := fetch.SafeJoin(root, rel)
+		dest, err := assetDest(sel, root, &a)
 		if err != nil {
-			return nil, nil, fmt.Errorf("dandi: asset %s: %w", a.AssetID, err)
+			return nil, nil, err
 		}
 		if a.Size < 0 {
 			return nil, nil, fmt.Errorf("dandi: asset %s: negative size %d", a.Path, a.Size)
@@ -122,6 +125,23 @@ func (c *Client) Plan(sel *Selection, dir string, o PlanOptions) (jobs []fetch.J
 		jobs = append(jobs, j)
 	}
 	return jobs, skipped, nil
+}
+
+// IsZarr reports whether the asset is a Zarr archive rather than a blob.
+func (a *Asset) IsZarr() bool { return a.Zarr != nil && *a.Zarr != "" }
+
+// assetDest is the local path of an asset under root: its path, or its
+// base name without dandiset context; an escaping path is an error.
+func assetDest(sel *Selection, root string, a *Asset) (string, error) {
+	rel := a.Path
+	if sel.DandisetID == "" {
+		rel = path.Base(a.Path)
+	}
+	dest, err := fetch.SafeJoin(root, rel)
+	if err != nil {
+		return "", fmt.Errorf("dandi: asset %s: %w", a.AssetID, err)
+	}
+	return dest, nil
 }
 
 func matchAny(globs []string, p string, emptyIs bool) bool {

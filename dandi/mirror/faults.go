@@ -62,6 +62,15 @@ func NewFaults(rules ...Fault) *Faults {
 	return &Faults{rules: rules, fired: map[string]int{}, count: map[FaultKind]int{}}
 }
 
+// Set replaces the rules (none: no more faults) and forgets what fired,
+// safely while the server runs; tests use it to heal a server between runs.
+func (f *Faults) Set(rules ...Fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rules = rules
+	f.fired = map[string]int{}
+}
+
 // Fired reports how many times a kind fired.
 func (f *Faults) Fired(k FaultKind) int {
 	f.mu.Lock()

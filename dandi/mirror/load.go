@@ -39,7 +39,8 @@ type cacheEntry struct {
 // commands that name it (`fetch DANDI:000021/0.210812.1448`, a course's
 // pinned version) work against the mirror too.
 // Partial downloads (*.ndpart*), hidden files and dandiset.yaml are not
-// assets; symlinks are not followed.
+// assets; symlinks are not followed. A directory named *.zarr is one Zarr
+// asset (its files hashed at every load; they are not cached).
 func LoadDir(dir string) (*Server, error) {
 	s := New()
 	cache := map[string]cacheEntry{}
@@ -69,6 +70,23 @@ func LoadDir(dir string) (*Server, error) {
 					return filepath.SkipDir
 				}
 				return nil
+			}
+			if d.IsDir() && p != root && strings.Contains(name, ".ndpart") {
+				return filepath.SkipDir // a Zarr fetch in progress
+			}
+			if d.IsDir() && p != root && strings.HasSuffix(name, ".zarr") {
+				// A Zarr asset (fetch writes DIR/<id>/<path>.zarr/…):
+				// served as one asset with its files under /api/zarr/.
+				rel, _ := filepath.Rel(root, p)
+				a, err := ZarrFromDir(id, filepath.ToSlash(rel), p)
+				if err != nil {
+					return err
+				}
+				v.Assets = append(v.Assets, a)
+				if a.Modified.After(v.Modified) {
+					v.Modified = a.Modified
+				}
+				return filepath.SkipDir
 			}
 			if !d.Type().IsRegular() || strings.Contains(name, ".ndpart") || name == "dandiset.yaml" {
 				return nil

@@ -47,6 +47,12 @@ type Asset struct {
 	File    string
 	// Embargoed assets need the server's API key.
 	Embargoed bool
+	// Zarr, when set, makes this a Zarr asset (no blob; see NewZarrAsset):
+	// its download route answers 400 as on the archive, and its files are
+	// served under /api/zarr/{id}/.
+	Zarr *Zarr
+
+	dandiset string // set by Server.Add
 }
 
 // ETag returns the dandi-etag, which S3 reports as the object's ETag.
@@ -127,6 +133,8 @@ type Server struct {
 	dandisets []*Dandiset
 	blobs     map[string]*Asset
 	assets    map[string]*Asset
+	zarrs     map[string]*Zarr
+	zarrAsset map[string]*Asset // zarr id -> its asset
 	secret    []byte
 
 	reqs, bytes atomic.Int64
@@ -135,7 +143,7 @@ type Server struct {
 
 // New returns an empty server.
 func New() *Server {
-	return &Server{blobs: map[string]*Asset{}, assets: map[string]*Asset{}, secret: []byte("neurodata-mirror")}
+	return &Server{blobs: map[string]*Asset{}, assets: map[string]*Asset{}, zarrs: map[string]*Zarr{}, zarrAsset: map[string]*Asset{}, secret: []byte("neurodata-mirror")}
 }
 
 // Add registers a dandiset. Assets need ID, Blob, Path, Size and a
@@ -147,8 +155,14 @@ func (s *Server) Add(d *Dandiset) {
 	sort.Slice(s.dandisets, func(i, j int) bool { return s.dandisets[i].ID < s.dandisets[j].ID })
 	for _, v := range d.Versions {
 		for _, a := range v.Assets {
-			s.blobs[a.Blob] = a
+			a.dandiset = d.ID
 			s.assets[a.ID] = a
+			if a.Zarr != nil {
+				s.zarrs[a.Zarr.ID] = a.Zarr
+				s.zarrAsset[a.Zarr.ID] = a
+				continue
+			}
+			s.blobs[a.Blob] = a
 		}
 	}
 }
@@ -222,6 +236,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	switch {
+	case strings.HasPrefix(r.URL.Path, "/s3/zarr/"):
+		s.serveZarrEntry(w, r, strings.TrimPrefix(r.URL.Path, "/s3/zarr/"))
 	case strings.HasPrefix(r.URL.Path, "/s3/"):
 		s.serveBlob(w, r)
 	case strings.HasPrefix(r.URL.Path, "/api/"):
@@ -288,6 +304,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.serveDandiset(w, r, d, seg[2:])
+	case seg[0] == "zarr" && len(seg) >= 2:
+		s.serveZarr(w, r, seg[1], seg[2:])
 	case seg[0] == "assets" && len(seg) >= 2:
 		a := s.assets[seg[1]]
 		if a == nil {
@@ -430,11 +448,17 @@ func versionMetadata(base string, d *Dandiset, v *Version) map[string]any {
 // assetMetadata is the asset's metadata document with computed fields.
 func assetMetadata(base string, a *Asset) map[string]any {
 	dl := base + "/api/assets/" + a.ID + "/download/"
+	content, format := base+"/s3/zarr/"+a.ID+"/", "application/x-zarr"
+	if a.Zarr == nil {
+		content, format = base+"/s3/"+blobKey(a.Blob), "application/x-nwb"
+	} else {
+		content = base + "/s3/zarr/" + a.Zarr.ID + "/"
+	}
 	return map[string]any{
 		"schemaKey": "Asset", "schemaVersion": "0.6.4",
 		"id": "dandiasset:" + a.ID, "identifier": a.ID, "path": a.Path,
-		"encodingFormat": "application/x-nwb", "contentSize": a.Size,
-		"contentUrl":       []string{dl, base + "/s3/" + blobKey(a.Blob)},
+		"encodingFormat": format, "contentSize": a.Size,
+		"contentUrl":       []string{dl, content},
 		"digest":           a.Digests,
 		"blobDateModified": a.Modified.Format(time.RFC3339Nano),
 		"dateModified":     a.Modified.Format(time.RFC3339Nano),
@@ -445,8 +469,12 @@ func assetMetadata(base string, a *Asset) map[string]any {
 func blobKey(blob string) string { return "blobs/" + blob[0:3] + "/" + blob[3:6] + "/" + blob }
 
 func assetJSON(a *Asset) map[string]any {
+	var blob, zarr any = a.Blob, nil
+	if a.Zarr != nil {
+		blob, zarr = nil, a.Zarr.ID
+	}
 	return map[string]any{
-		"asset_id": a.ID, "blob": a.Blob, "zarr": nil, "path": a.Path, "size": a.Size,
+		"asset_id": a.ID, "blob": blob, "zarr": zarr, "path": a.Path, "size": a.Size,
 		"created": ts(a.Created), "modified": ts(a.Modified),
 	}
 }
@@ -604,6 +632,9 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request, a *Asset, re
 		m := assetJSON(a)
 		m["metadata"] = assetMetadata(base, a)
 		writeJSON(w, 200, m)
+	case len(rest) == 1 && rest[0] == "download" && a.Zarr != nil:
+		// As on the archive: a Zarr is a tree, fetched entry by entry.
+		writeJSON(w, http.StatusBadRequest, map[string]string{"detail": "Cannot download zarr assets."})
 	case len(rest) == 1 && rest[0] == "download":
 		http.Redirect(w, r, base+"/s3/"+blobKey(a.Blob)+"?"+s.presign(a.Blob), http.StatusFound)
 	default:
