@@ -66,10 +66,20 @@ partial or corrupt file never appears under its final name. Network
 errors, 429 and 5xx are retried with jittered backoff honouring
 Retry-After; stalled transfers are restarted.
 
+Zarr assets (.nwb.zarr) become directories DIR/<dandiset id>/<asset
+path>/: their files are listed page by page, fetched --jobs at once into
+<asset path>.ndpart/, each verified against its MD5, and the directory is
+renamed into place only when the tree checksum computed from the local
+files equals the asset's dandi:dandi-zarr-checksum. An interrupted run
+resumes (entries already fetched are kept). neurodata reads HDF5 NWB only:
+open a fetched .nwb.zarr with hdmf-zarr / pynwb (NWBZarrIO).
+
 --existing says what to do with a file already present: refresh (default:
 keep it when size and digest match; a matching mtime from an earlier
 verified fetch stands in for the digest), skip, overwrite-different
-(always compare digests), overwrite, error.
+(always compare digests), overwrite, error. For a Zarr directory the
+policy applies to the tree: refresh keeps it when its files and tree
+checksum match, else rebuilds it fetching only the changed entries.
 
 The API base comes from --api-url, then DANDI_API_URL, then the URL. The
 key in DANDI_API_KEY is sent as "Authorization: token …" to the API host
@@ -107,6 +117,12 @@ is listed), 4 access refused, 2 bad arguments, 130 interrupted.`,
 	return cmd
 }
 
+// zarrTarget is a Zarr asset to fetch with the client that resolved it.
+type zarrTarget struct {
+	client *dandi.Client
+	job    dandi.ZarrJob
+}
+
 // fetchSummary is the --json output (fields may be added, never renamed).
 type fetchSummary struct {
 	Targets []fetchTarget `json:"targets"`
@@ -134,15 +150,23 @@ type fetchTarget struct {
 }
 
 type fetchItem struct {
-	Path    string            `json:"path"`
-	Dest    string            `json:"dest"`
+	Path string `json:"path"`
+	Dest string `json:"dest"`
+	// Kind is "zarr" for a Zarr asset (Dest is then a directory, Size its
+	// total bytes and Entries its file count); "" for a file.
+	Kind    string            `json:"kind,omitempty"`
+	Entries int               `json:"entries,omitempty"`
 	Size    int64             `json:"size"`
 	Status  string            `json:"status"`
 	Bytes   int64             `json:"bytes"`
 	Resumed bool              `json:"resumed,omitempty"`
 	Digests map[string]string `json:"digests,omitempty"`
 	Error   string            `json:"error,omitempty"`
+	Note    string            `json:"note,omitempty"`
 }
+
+// zarrNote tells users what to do with a fetched Zarr NWB.
+const zarrNote = "Zarr NWB: neurodata reads HDF5 NWB only; open it with hdmf-zarr/pynwb (NWBZarrIO)"
 
 type fetchError struct {
 	Path  string `json:"path"`
@@ -170,6 +194,7 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 	var sum fetchSummary
 	sum.DryRun = o.dryRun
 	var jobs []fetch.Job
+	var zjobs []zarrTarget
 	var client *dandi.Client
 	type metaTarget struct {
 		client *dandi.Client
@@ -197,20 +222,28 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 			}
 			fmt.Fprintf(ios.ErrOut, "%s: dandiset %s version %s (%s), %d assets\n", a, sel.DandisetID, sel.Version, how, len(sel.Assets))
 		}
-		js, skipped, err := client.Plan(sel, out, dandi.PlanOptions{Include: o.include, Exclude: o.exclude})
+		po := dandi.PlanOptions{Include: o.include, Exclude: o.exclude, Zarr: true}
+		js, skipped, err := client.Plan(sel, out, po)
 		if err != nil {
 			return err
 		}
 		for _, s := range skipped {
 			fmt.Fprintln(ios.ErrOut, "skipping", s)
 		}
-		sum.Targets = append(sum.Targets, fetchTarget{Input: a, APIURL: client.APIURL(), Dandiset: sel.DandisetID, Version: sel.Version, Resolved: sel.VersionResolved, Assets: len(js)})
+		zs, err := client.PlanZarrs(sel, out, po)
+		if err != nil {
+			return err
+		}
+		for _, z := range zs {
+			zjobs = append(zjobs, zarrTarget{client, z})
+		}
+		sum.Targets = append(sum.Targets, fetchTarget{Input: a, APIURL: client.APIURL(), Dandiset: sel.DandisetID, Version: sel.Version, Resolved: sel.VersionResolved, Assets: len(js) + len(zs)})
 		if sel.DandisetID != "" {
 			metas = append(metas, metaTarget{client, sel, len(sum.Targets) - 1})
 		}
 		jobs = append(jobs, js...)
 	}
-	sum.Files = len(jobs)
+	sum.Files = len(jobs) + len(zjobs)
 	if o.dryRun {
 		for _, j := range jobs {
 			sum.Bytes += j.Size
@@ -219,11 +252,18 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 				fmt.Fprintf(ios.Out, "%s\t%d\n", j.Dest, j.Size)
 			}
 		}
+		for _, z := range zjobs {
+			sum.Bytes += z.job.Size
+			sum.Items = append(sum.Items, fetchItem{Path: z.job.Path, Dest: z.job.Dest, Kind: "zarr", Size: z.job.Size, Status: "planned", Note: zarrNote})
+			if !o.json {
+				fmt.Fprintf(ios.Out, "%s%c\t%d\t(Zarr directory)\n", z.job.Dest, filepath.Separator, z.job.Size)
+			}
+		}
 		sum.Seconds = time.Since(start).Seconds()
 		if o.json {
 			return writeJSONOut(ios, sum)
 		}
-		fmt.Fprintf(ios.Out, "total: %d files, %d bytes (%s)\n", len(jobs), sum.Bytes, humanBytes(sum.Bytes))
+		fmt.Fprintf(ios.Out, "total: %d files, %d bytes (%s)\n", sum.Files, sum.Bytes, humanBytes(sum.Bytes))
 		return nil
 	}
 	// DIR/<dandiset id>/dandiset.yaml: the version metadata, as dandi-cli
@@ -251,18 +291,54 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 		for _, j := range jobs {
 			total += j.Size
 		}
+		for _, z := range zjobs {
+			total += z.job.Size
+		}
 		bars = newBarProgress(ios, total)
 		f.Progress = bars
 	}
 	res, ferr := f.Fetch(ctx, jobs)
-	if bars != nil {
-		bars.done()
-	}
 	authFailed := 0
 	for _, r := range res {
 		if sum.record(ios, r, nil, ferr != nil) {
 			authFailed++
 		}
+	}
+	// Zarr assets, one after the other, each with --jobs entries at once.
+	for _, z := range zjobs {
+		if ferr == nil {
+			ferr = ctx.Err()
+		}
+		if ferr != nil {
+			break
+		}
+		zf := *f
+		zf.Progress = nil
+		zo := &dandi.ZarrFetchOptions{Fetcher: &zf}
+		if bars != nil {
+			zo.Progress = bars
+		} else {
+			fmt.Fprintf(ios.ErrOut, "%s: Zarr asset, fetching into %s%c\n", z.job.Path, z.job.Dest, filepath.Separator)
+		}
+		zr := z.client.FetchZarr(ctx, z.job, zo)
+		if ctx.Err() != nil {
+			ferr = ctx.Err()
+		}
+		if sum.record(ios, zr.Result, nil, ferr != nil) {
+			authFailed++
+		}
+		it := &sum.Items[len(sum.Items)-1]
+		it.Kind, it.Entries, it.Note = "zarr", zr.Entries, zarrNote
+		switch {
+		case zr.Err == nil && zr.Checksum == "":
+			fmt.Fprintf(ios.ErrOut, "%s: %s (existing directory kept unverified, --existing %s); %s\n", z.job.Path, zr.Status, o.existing, zarrNote)
+		case zr.Err == nil:
+			fmt.Fprintf(ios.ErrOut, "%s: %s, %d entries (%d fetched, %d kept), tree checksum %s verified; %s\n",
+				z.job.Path, zr.Status, zr.Entries, zr.EntriesDownloaded, zr.EntriesSkipped, zr.Checksum, zarrNote)
+		}
+	}
+	if bars != nil {
+		bars.done()
 	}
 	sum.Seconds = time.Since(start).Seconds()
 	if o.json {
@@ -271,7 +347,7 @@ func runFetch(ctx context.Context, ios *IOStreams, o *fetchOptions, args []strin
 		}
 	}
 	fmt.Fprintf(ios.ErrOut, "%d downloaded, %d skipped, %d failed; %s in %.1f s\n", sum.Downloaded, sum.Skipped, sum.Failed, humanBytes(sum.Bytes), sum.Seconds)
-	err = fetchExit(ferr, sum.Failed, len(jobs), authFailed, sum.Downloaded+sum.Skipped)
+	err = fetchExit(ferr, sum.Failed, sum.Files, authFailed, sum.Downloaded+sum.Skipped)
 	if err == nil && metaFailed > 0 {
 		err = &PartialError{Err: fmt.Errorf("%d %s file(s) not written", metaFailed, dandi.DandisetYAML)}
 	}
