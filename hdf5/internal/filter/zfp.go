@@ -190,20 +190,22 @@ func decodeZfp(in []byte, params []uint32, elemSize, limit int) ([]byte, error) 
 
 // zfpBits reads a zfp stream: bits least significant first within each
 // byte (8-bit stream words, as H5Z-ZFP requires). Reads past the end give
-// zero bits and set the overrun flag.
+// zero bits and count in over.
 type zfpBits struct {
 	buf  []byte
-	pos  int    // next byte of buf to load
-	acc  uint64 // buffered bits, next bit at bit 0
-	n    uint   // number of valid bits in acc
+	pos  int    // bytes of buf taken into acc
+	acc  uint64 // upcoming bits, the next at bit 0; bits from n up are zero or the stream's next bits
+	n    uint   // valid bits in acc
 	over uint   // bits read past the end
 }
 
-func (r *zfpBits) fill() {
-	if r.pos+8 <= len(r.buf) && r.n <= 0 {
-		r.acc = binary.LittleEndian.Uint64(r.buf[r.pos:])
-		r.pos += 8
-		r.n = 64
+// refill tops acc up to at least 56 valid bits while the stream lasts.
+func (r *zfpBits) refill() {
+	if r.pos+8 <= len(r.buf) {
+		r.acc |= binary.LittleEndian.Uint64(r.buf[r.pos:]) << r.n
+		k := (63 - r.n) >> 3
+		r.pos += int(k)
+		r.n += k << 3
 		return
 	}
 	for r.n <= 56 && r.pos < len(r.buf) {
@@ -215,7 +217,7 @@ func (r *zfpBits) fill() {
 
 func (r *zfpBits) bit() uint64 {
 	if r.n == 0 {
-		r.fill()
+		r.refill()
 		if r.n == 0 {
 			r.over++
 			return 0
@@ -227,47 +229,42 @@ func (r *zfpBits) bit() uint64 {
 	return b
 }
 
-// read returns the next k bits (k <= 64), the first in bit 0.
+// read returns the next k <= 56 bits, the first in bit 0.
 func (r *zfpBits) read(k uint) uint64 {
-	if k == 0 {
-		return 0
-	}
-	if r.n >= k {
-		v := r.acc
-		if k < 64 {
-			v &= 1<<k - 1
-			r.acc >>= k
-		} else {
-			r.acc = 0
+	if r.n < k {
+		r.refill()
+		if r.n < k { // the end: the missing bits read as zeros
+			r.over += k - r.n
+			r.n = k
 		}
-		r.n -= k
-		return v
 	}
-	// take what is buffered, then refill
-	v := r.acc
-	got := r.n
-	r.acc, r.n = 0, 0
-	r.fill()
-	need := k - got
-	if r.n < need {
-		r.over += need - r.n
-		need = r.n
+	v := r.acc & (1<<k - 1)
+	r.acc >>= k
+	r.n -= k
+	return v
+}
+
+// zeros consumes zero bits, at most max <= 56 of them, stopping before a
+// one bit, and returns how many it consumed.
+func (r *zfpBits) zeros(max uint) uint {
+	if r.n <= max {
+		r.refill()
 	}
-	w := r.acc
-	if need < 64 {
-		w &= 1<<need - 1
-		r.acc >>= need
-	} else {
-		r.acc = 0
+	z := min(uint(bits.TrailingZeros64(r.acc)), max)
+	if z > r.n {
+		r.over += z - r.n
+		r.acc, r.n = 0, 0
+		return z
 	}
-	r.n -= need
-	return v | w<<got
+	r.acc >>= z
+	r.n -= z
+	return z
 }
 
 func (r *zfpBits) skip(k int) {
-	for k >= 64 {
-		r.read(64)
-		k -= 64
+	for k >= 56 {
+		r.read(56)
+		k -= 56
 	}
 	if k > 0 {
 		r.read(uint(k))
@@ -398,10 +395,6 @@ func (d *zfpDecoder) run() error {
 	}
 	bx, by, bz, bw := (p.n[0]+3)/4, (p.n[1]+3)/4, (p.n[2]+3)/4, (p.n[3]+3)/4
 	es := p.elemSize()
-	bo := binary.ByteOrder(binary.LittleEndian)
-	if p.swap {
-		bo = binary.BigEndian
-	}
 	// stride of one step in x, y, z, w in the output, in values
 	sy, sz, sw := p.n[0], p.n[0]*p.n[1], p.n[0]*p.n[1]*p.n[2]
 	// Each block reads at least one bit, and a stream can hold no more
@@ -426,7 +419,7 @@ func (d *zfpDecoder) run() error {
 							for j := 0; j < ny; j++ {
 								o := base + l*sw + k*sz + j*sy
 								q := 64*l + 16*k + 4*j
-								d.store(bo, es, o, q, nx)
+								d.store(es, o, q, nx)
 							}
 						}
 					}
@@ -438,18 +431,32 @@ func (d *zfpDecoder) run() error {
 }
 
 // store writes n decoded values of the block from index q to output
-// value index o.
-func (d *zfpDecoder) store(bo binary.ByteOrder, es, o, q, n int) {
+// value index o, little-endian unless the writer was big-endian.
+func (d *zfpDecoder) store(es, o, q, n int) {
 	if es == 4 {
 		dst := d.out[4*o : 4*o+4*n]
-		for i := 0; i < n; i++ {
-			bo.PutUint32(dst[4*i:], uint32(d.i32[q+i]))
+		src := d.i32[q : q+n]
+		if d.p.swap {
+			for i, v := range src {
+				binary.BigEndian.PutUint32(dst[4*i:], uint32(v))
+			}
+			return
+		}
+		for i, v := range src {
+			binary.LittleEndian.PutUint32(dst[4*i:], uint32(v))
 		}
 		return
 	}
 	dst := d.out[8*o : 8*o+8*n]
-	for i := 0; i < n; i++ {
-		bo.PutUint64(dst[8*i:], uint64(d.i64[q+i]))
+	src := d.i64[q : q+n]
+	if d.p.swap {
+		for i, v := range src {
+			binary.BigEndian.PutUint64(dst[8*i:], uint64(v))
+		}
+		return
+	}
+	for i, v := range src {
+		binary.LittleEndian.PutUint64(dst[8*i:], uint64(v))
 	}
 }
 
@@ -611,32 +618,34 @@ func (d *zfpDecoder) decodeInts(size, intprec, maxbits, maxprec int) int {
 	left := maxbits
 	n := 0
 	for k := intprec - 1; left > 0 && k >= kmin; k-- {
+		plane := uint64(1) << uint(k)
 		// the first n coefficients are significant: one verbatim bit each
 		m := min(n, left)
 		left -= m
-		plane := uint64(1) << uint(k)
 		for i := 0; i < m; {
-			c := min(m-i, 64)
-			x := r.read(uint(c))
-			for x != 0 {
-				t := bits.TrailingZeros64(x)
-				u[i+t] += plane
-				x &= x - 1
+			c := min(m-i, 56)
+			for x := r.read(uint(c)); x != 0; x &= x - 1 {
+				u[i+bits.TrailingZeros64(x)] += plane
 			}
 			i += c
 		}
-		// unary run-length code of the coefficients that become significant
+		// group tests: a one says another coefficient becomes significant,
+		// its position then follows in unary (zeros up to a one)
 		for n < size && left > 0 {
 			left--
 			if r.bit() == 0 {
 				break
 			}
 			for n < size-1 && left > 0 {
-				left--
-				if r.bit() != 0 {
+				mz := min(size-1-n, left, 56)
+				z := int(r.zeros(uint(mz)))
+				n += z
+				left -= z
+				if z < mz {
+					r.bit() // the one that ends the run
+					left--
 					break
 				}
-				n++
 			}
 			u[n] += plane
 			n++
@@ -645,7 +654,7 @@ func (d *zfpDecoder) decodeInts(size, intprec, maxbits, maxprec int) int {
 	return maxbits - left
 }
 
-// finish skips to minbits.
+// pad skips to minbits bits for the block.
 func (d *zfpDecoder) pad(used, minbits int) {
 	if used < minbits {
 		d.r.skip(minbits - used)
@@ -656,14 +665,14 @@ func (d *zfpDecoder) intBlock32(size int, perm []uint8, minbits, maxbits, maxpre
 	used := d.decodeInts(size, 32, maxbits, maxprec)
 	d.pad(used, minbits)
 	d.order32(size, perm)
-	zfpInvXform(d.i32[:size], d.p.dims, zfpInvLift[int32])
+	zfpInvXform(d.i32[:size], d.p.dims, false)
 }
 
 func (d *zfpDecoder) intBlock64(size int, perm []uint8, minbits, maxbits, maxprec int) {
 	used := d.decodeInts(size, 64, maxbits, maxprec)
 	d.pad(used, minbits)
 	d.order64(size, perm)
-	zfpInvXform(d.i64[:size], d.p.dims, zfpInvLift[int64])
+	zfpInvXform(d.i64[:size], d.p.dims, false)
 }
 
 func (d *zfpDecoder) revIntBlock32(size int, perm []uint8, minbits, maxbits int) {
@@ -672,7 +681,7 @@ func (d *zfpDecoder) revIntBlock32(size int, perm []uint8, minbits, maxbits int)
 	used := pbits + d.decodeInts(size, 32, maxbits-pbits, prec)
 	d.pad(used, minbits)
 	d.order32(size, perm)
-	zfpInvXform(d.i32[:size], d.p.dims, zfpRevInvLift[int32])
+	zfpInvXform(d.i32[:size], d.p.dims, true)
 }
 
 func (d *zfpDecoder) revIntBlock64(size int, perm []uint8, minbits, maxbits int) {
@@ -681,7 +690,7 @@ func (d *zfpDecoder) revIntBlock64(size int, perm []uint8, minbits, maxbits int)
 	used := pbits + d.decodeInts(size, 64, maxbits-pbits, prec)
 	d.pad(used, minbits)
 	d.order64(size, perm)
-	zfpInvXform(d.i64[:size], d.p.dims, zfpRevInvLift[int64])
+	zfpInvXform(d.i64[:size], d.p.dims, true)
 }
 
 // order32 undoes the coefficient order and the negabinary mapping.
@@ -702,6 +711,7 @@ func (d *zfpDecoder) order64(size int, perm []uint8) {
 // zfpInvLift is the inverse of zfp's decorrelating lifting step on the
 // four values p[o], p[o+s], p[o+2s], p[o+3s].
 func zfpInvLift[T int32 | int64](p []T, o, s int) {
+	_ = p[o+3*s]
 	x, y, z, w := p[o], p[o+s], p[o+2*s], p[o+3*s]
 	y += w >> 1
 	w -= y >> 1
@@ -723,6 +733,7 @@ func zfpInvLift[T int32 | int64](p []T, o, s int) {
 // zfpRevInvLift inverts the reversible (integer Lorenzo) step; Go's
 // wrapping arithmetic matches zfp's unsigned arithmetic.
 func zfpRevInvLift[T int32 | int64](p []T, o, s int) {
+	_ = p[o+3*s]
 	x, y, z, w := p[o], p[o+s], p[o+2*s], p[o+3*s]
 	w += z
 	z += y
@@ -733,46 +744,36 @@ func zfpRevInvLift[T int32 | int64](p []T, o, s int) {
 	p[o], p[o+s], p[o+2*s], p[o+3*s] = x, y, z, w
 }
 
-// zfpInvXform applies lift along each axis, the last (slowest) first.
-func zfpInvXform[T int32 | int64](p []T, dims int, lift func([]T, int, int)) {
-	switch dims {
-	case 1:
-		lift(p, 0, 1)
-	case 2:
-		for x := 0; x < 4; x++ {
-			lift(p, x, 4)
-		}
-		for y := 0; y < 4; y++ {
-			lift(p, 4*y, 1)
-		}
-	case 3:
-		for i := 0; i < 16; i++ {
-			lift(p, i, 16)
-		}
-		for z := 0; z < 4; z++ {
-			for x := 0; x < 4; x++ {
-				lift(p, 16*z+x, 4)
-			}
-		}
-		for i := 0; i < 16; i++ {
-			lift(p, 4*i, 1)
-		}
-	case 4:
-		for i := 0; i < 64; i++ {
-			lift(p, i, 64)
-		}
-		for w := 0; w < 4; w++ {
-			for i := 0; i < 16; i++ {
-				lift(p, 64*w+i, 16)
-			}
-		}
-		for i := 0; i < 16; i++ {
-			for x := 0; x < 4; x++ {
-				lift(p, 16*i+x, 4)
-			}
-		}
-		for i := 0; i < 64; i++ {
-			lift(p, 4*i, 1)
+// zfpInvXform undoes the block transform along each axis, the last
+// (slowest) first; rev selects the reversible transform.
+func zfpInvXform[T int32 | int64](p []T, dims int, rev bool) {
+	// lines of four values: (first index, stride) for each axis, slowest first
+	lines := zfpLines[dims]
+	for _, ln := range lines {
+		if rev {
+			zfpRevInvLift(p, int(ln.o), int(ln.s))
+		} else {
+			zfpInvLift(p, int(ln.o), int(ln.s))
 		}
 	}
 }
+
+type zfpLine struct{ o, s uint8 }
+
+// zfpLines lists, per rank, the lines the inverse transform visits: all
+// lines along the slowest axis first, the x lines last.
+var zfpLines = func() [5][]zfpLine {
+	var t [5][]zfpLine
+	for dims := 1; dims <= 4; dims++ {
+		n := 1 << (2 * dims)
+		for axis := dims - 1; axis >= 0; axis-- {
+			s := 1 << (2 * axis)
+			for i := 0; i < n; i++ {
+				if (i>>(2*axis))&3 == 0 {
+					t[dims] = append(t[dims], zfpLine{uint8(i), uint8(s)})
+				}
+			}
+		}
+	}
+	return t
+}()

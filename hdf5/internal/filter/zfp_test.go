@@ -140,24 +140,35 @@ func BenchmarkZfpRead(b *testing.B) {
 	if _, err := os.Stat(path); err != nil {
 		b.Skipf("%s absent: run testdata/gen_zfp.py --big %s", path, path)
 	}
-	f, err := hdf5.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	for _, name := range []string{"rate_f8", "prec_f4", "rev_f8"} {
-		b.Run(name, func(b *testing.B) {
-			ds, err := f.Dataset("/" + name)
-			if err != nil {
-				b.Skip(err)
-			}
-			b.SetBytes(int64(ds.NumElements()) * int64(ds.Type().Size))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := ds.ReadRaw(nil); err != nil {
-					b.Fatal(err)
+	// No chunk cache, so every read decodes every chunk; one worker is
+	// comparable to h5py (libhdf5 decodes chunks serially), the default
+	// decodes chunks in parallel.
+	for _, workers := range []int{1, 0} {
+		opts := []hdf5.Option{hdf5.WithChunkCache(0)}
+		label := "workers=default"
+		if workers > 0 {
+			opts = append(opts, hdf5.WithWorkers(workers))
+			label = "workers=1"
+		}
+		f, err := hdf5.Open(path, opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		for _, name := range []string{"rate_f8", "prec_f4", "rev_f8"} {
+			b.Run(name+"/"+label, func(b *testing.B) {
+				ds, err := f.Dataset("/" + name)
+				if err != nil {
+					b.Skip(err)
 				}
-			}
-		})
+				b.SetBytes(int64(ds.NumElements()) * int64(ds.Type().Size))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := ds.ReadRaw(nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

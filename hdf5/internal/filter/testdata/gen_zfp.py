@@ -20,10 +20,17 @@ Outputs, all committed:
   zfp_chunks.json the raw first chunk of some datasets with the filter's
                   client data, for the fuzz target's seeds and the direct
                   Decode test (sha256 of h5py's decoded first chunk).
+
+With --big FILE it instead writes the benchmark file (not committed) of
+BenchmarkZfpRead and prints h5py's best time to read each dataset:
+
+    /usr/bin/python3 gen_zfp.py --big /tmp/zfp_big.h5
 """
 import base64
 import hashlib
 import json
+import sys
+import time
 
 import h5py
 import hdf5plugin
@@ -61,6 +68,32 @@ def data(dtype, shape, kind):
     scale = 1e5 if dt.itemsize == 4 else 1e12
     return np.round(smooth(shape, scale)).astype(dt)
 
+
+def big(path):
+    """128^3 values per dataset in 64^3 chunks; h5py's read time, best of 5."""
+    shape, chunk = (128, 128, 128), (64, 64, 64)
+    sets = {
+        "rate_f8": ("f8", dict(rate=16)),
+        "prec_f4": ("f4", dict(precision=16)),
+        "rev_f8": ("f8", dict(reversible=True)),
+    }
+    with h5py.File(path, "w", libver="latest") as f:
+        for name, (dt, mode) in sets.items():
+            f.create_dataset(name, data=smooth(shape, 100.0).astype(dt), chunks=chunk, **hdf5plugin.Zfp(**mode))
+    with h5py.File(path, "r") as f:
+        for name in sets:
+            d = f[name]
+            best = float("inf")
+            for _ in range(5):
+                t0 = time.perf_counter()
+                d[...]
+                best = min(best, time.perf_counter() - t0)
+            print("h5py %s: %.1f ms (%.0f MB/s of decoded values)" % (name, best * 1e3, d.nbytes / best / 1e6))
+
+
+if len(sys.argv) == 3 and sys.argv[1] == "--big":
+    big(sys.argv[2])
+    sys.exit(0)
 
 MODES = {
     "rate": dict(rate=10.5),
