@@ -217,11 +217,7 @@ func (r *zfpBits) refill() {
 
 func (r *zfpBits) bit() uint64 {
 	if r.n == 0 {
-		r.refill()
-		if r.n == 0 {
-			r.over++
-			return 0
-		}
+		r.readFill(1)
 	}
 	b := r.acc & 1
 	r.acc >>= 1
@@ -232,16 +228,21 @@ func (r *zfpBits) bit() uint64 {
 // read returns the next k <= 56 bits, the first in bit 0.
 func (r *zfpBits) read(k uint) uint64 {
 	if r.n < k {
-		r.refill()
-		if r.n < k { // the end: the missing bits read as zeros
-			r.over += k - r.n
-			r.n = k
-		}
+		r.readFill(k)
 	}
-	v := r.acc & (1<<k - 1)
-	r.acc >>= k
+	v := r.acc & ^(^uint64(0) << (k & 63))
+	r.acc >>= k & 63
 	r.n -= k
 	return v
+}
+
+// readFill makes k bits available; past the end they read as zeros.
+func (r *zfpBits) readFill(k uint) {
+	r.refill()
+	if r.n < k {
+		r.over += k - r.n
+		r.n = k
+	}
 }
 
 // zeros consumes zero bits, at most max <= 56 of them, stopping before a
@@ -252,13 +253,17 @@ func (r *zfpBits) zeros(max uint) uint {
 	}
 	z := min(uint(bits.TrailingZeros64(r.acc)), max)
 	if z > r.n {
-		r.over += z - r.n
-		r.acc, r.n = 0, 0
+		r.zerosPastEnd(z)
 		return z
 	}
 	r.acc >>= z
 	r.n -= z
 	return z
+}
+
+func (r *zfpBits) zerosPastEnd(z uint) {
+	r.over += z - r.n
+	r.acc, r.n = 0, 0
 }
 
 func (r *zfpBits) skip(k int) {
@@ -375,6 +380,7 @@ type zfpDecoder struct {
 	r   zfpBits
 	out []byte
 	u   [256]uint64 // coded coefficients (negabinary)
+	pl  [64]uint64  // bit planes of a block of <= 64 coefficients
 	i32 [256]int32
 	i64 [256]int64
 }
@@ -605,6 +611,9 @@ func (d *zfpDecoder) cast64(size, emax int) {
 // intprec-bit integers, at most maxbits bits and maxprec planes, into d.u.
 // It returns the bits read.
 func (d *zfpDecoder) decodeInts(size, intprec, maxbits, maxprec int) int {
+	if size >= 16 && size <= 64 {
+		return d.decodePlanes(size, intprec, maxbits, maxprec)
+	}
 	u := d.u[:size]
 	clear(u)
 	if maxbits <= 0 {
@@ -652,6 +661,117 @@ func (d *zfpDecoder) decodeInts(size, intprec, maxbits, maxprec int) int {
 		}
 	}
 	return maxbits - left
+}
+
+// decodePlanes is decodeInts for blocks of at most 64 coefficients: each
+// bit plane is gathered into one word (bit i: coefficient i), then the
+// planes are transposed into the coefficients (or, when they hold few
+// ones, the ones are deposited). The bit reader's state lives in locals in
+// the group-test loop, its hot spot.
+func (d *zfpDecoder) decodePlanes(size, intprec, maxbits, maxprec int) int {
+	pl := &d.pl
+	clear(pl[:])
+	used, ones := 0, 0
+	if maxbits > 0 {
+		kmin := 0
+		if intprec > maxprec {
+			kmin = intprec - maxprec
+		}
+		r := &d.r
+		left := maxbits
+		n := 0
+		for k := intprec - 1; left > 0 && k >= kmin; k-- {
+			m := min(n, left)
+			left -= m
+			var x uint64
+			if m > 56 {
+				x = r.read(56) | r.read(uint(m-56))<<56
+			} else if m > 0 {
+				x = r.read(uint(m))
+			}
+			if r.n < 57 {
+				r.refill()
+			}
+			acc, nb := r.acc, r.n
+			for n < size && left > 0 {
+				left--
+				// one group-test bit
+				if nb == 0 {
+					r.acc, r.n = acc, nb
+					r.readFill(1)
+					acc, nb = r.acc, r.n
+				}
+				t := acc & 1
+				acc >>= 1
+				nb--
+				if t == 0 {
+					break
+				}
+				// zeros up to the next one: the position of the next
+				// significant coefficient
+				for n < size-1 && left > 0 {
+					mz := min(size-1-n, left, 56)
+					if nb <= uint(mz) {
+						r.acc, r.n = acc, nb
+						r.refill()
+						acc, nb = r.acc, r.n
+					}
+					z := min(bits.TrailingZeros64(acc), mz)
+					if uint(z) > nb { // past the end of the stream
+						r.acc, r.n = acc, nb
+						r.zerosPastEnd(uint(z))
+						acc, nb = r.acc, r.n
+					} else {
+						acc >>= uint(z)
+						nb -= uint(z)
+					}
+					n += z
+					left -= z
+					if z < mz {
+						// the one that ends the run (present: z < nb)
+						acc >>= 1
+						nb--
+						left--
+						break
+					}
+				}
+				x |= 1 << uint(n)
+				n++
+			}
+			r.acc, r.n = acc, nb
+			pl[k] = x
+			ones += bits.OnesCount64(x)
+		}
+		used = maxbits - left
+	}
+	if ones < 200 {
+		// sparse planes: depositing the one bits is cheaper
+		u := d.u[:size]
+		clear(u)
+		for k := range pl {
+			for x := pl[k]; x != 0; x &= x - 1 {
+				u[bits.TrailingZeros64(x)] |= 1 << uint(k)
+			}
+		}
+		return used
+	}
+	zfpTranspose64(pl)
+	copy(d.u[:size], pl[:size])
+	return used
+}
+
+// zfpTranspose64 transposes a 64x64 bit matrix in place: bit c of word r
+// moves to bit r of word c.
+func zfpTranspose64(a *[64]uint64) {
+	m := uint64(0x00000000ffffffff)
+	for j := 32; j != 0; j >>= 1 {
+		for k := 0; k < 64; k = (k + j + 1) &^ j {
+			t := (a[k]>>uint(j) ^ a[k+j]) & m
+			a[k] ^= t << uint(j)
+			a[k+j] ^= t
+		}
+		m ^= m << uint(j>>1)
+	}
 }
 
 // pad skips to minbits bits for the block.
