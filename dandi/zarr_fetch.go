@@ -88,6 +88,9 @@ type ZarrResult struct {
 	Checksum                                         string
 }
 
+// zarrBatch is the number of entries handed to the fetcher at once.
+var zarrBatch = 4096
+
 // DigestZarrChecksum is the canonical name of the Zarr tree checksum in
 // ZarrResult.Digests.
 const DigestZarrChecksum = "dandi-zarr-checksum"
@@ -261,23 +264,6 @@ func (c *Client) fetchZarr(ctx context.Context, j ZarrJob, o *ZarrFetchOptions, 
 	if err := pruneZarrWork(work, byKey); err != nil {
 		return err
 	}
-	jobs := make([]fetch.Job, 0, len(entries))
-	hdr := c.AuthHeader()
-	for i := range entries {
-		e := &entries[i]
-		dest, err := fetch.SafeJoin(work, e.Key)
-		if err != nil {
-			return err
-		}
-		if exists && policy != fetch.ExistingOverwrite {
-			seedZarrEntry(j.Dest, dest, e)
-		}
-		jobs = append(jobs, fetch.Job{
-			URL: c.ZarrFileURL(j.ZarrID, e.Key), Dest: dest, Size: e.Size,
-			Digests: map[string]string{fetch.DigestMD5: e.ETag}, Mtime: e.Mtime(),
-			Header: hdr, Name: j.Path + "/" + e.Key,
-		})
-	}
 	f := tmpl
 	// Entries already in the work directory (an interrupted run, or
 	// linked from the old tree) are kept only when size and MD5 match:
@@ -294,23 +280,46 @@ func (c *Client) fetchZarr(ctx context.Context, j ZarrJob, o *ZarrFetchOptions, 
 		*started = true
 		f.Progress = &zarrProgress{p: o.Progress, asset: res.Job}
 	}
-	results, ferr := f.Fetch(ctx, jobs)
-	var firstErr error
-	for _, r := range results {
-		res.Bytes += r.Bytes
-		res.Resumed = res.Resumed || r.Resumed
-		switch r.Status {
-		case fetch.StatusDownloaded:
-			res.EntriesDownloaded++
-		case fetch.StatusSkipped:
-			res.EntriesSkipped++
-			if o.Progress != nil {
-				o.Progress.Add(res.Job, r.Job.Size)
+	hdr := c.AuthHeader()
+	var firstErr, ferr error
+	// Entries go to the fetcher in batches, so a Zarr of millions of
+	// chunks never holds a job and a result per entry at once.
+	for lo := 0; lo < len(entries) && ferr == nil; lo += zarrBatch {
+		batch := entries[lo:min(lo+zarrBatch, len(entries))]
+		jobs := make([]fetch.Job, 0, len(batch))
+		for i := range batch {
+			e := &batch[i]
+			dest, err := fetch.SafeJoin(work, e.Key)
+			if err != nil {
+				return err
 			}
-		default:
-			res.EntriesFailed++
-			if firstErr == nil {
-				firstErr = r.Err
+			if exists && policy != fetch.ExistingOverwrite {
+				seedZarrEntry(j.Dest, dest, e)
+			}
+			jobs = append(jobs, fetch.Job{
+				URL: c.ZarrFileURL(j.ZarrID, e.Key), Dest: dest, Size: e.Size,
+				Digests: map[string]string{fetch.DigestMD5: e.ETag}, Mtime: e.Mtime(),
+				Header: hdr, Name: j.Path + "/" + e.Key,
+			})
+		}
+		var results []fetch.Result
+		results, ferr = f.Fetch(ctx, jobs)
+		for _, r := range results {
+			res.Bytes += r.Bytes
+			res.Resumed = res.Resumed || r.Resumed
+			switch r.Status {
+			case fetch.StatusDownloaded:
+				res.EntriesDownloaded++
+			case fetch.StatusSkipped:
+				res.EntriesSkipped++
+				if o.Progress != nil {
+					o.Progress.Add(res.Job, r.Job.Size)
+				}
+			default:
+				res.EntriesFailed++
+				if firstErr == nil {
+					firstErr = r.Err
+				}
 			}
 		}
 	}

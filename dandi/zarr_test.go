@@ -290,6 +290,7 @@ func TestFetchZarr(t *testing.T) {
 		t.Fatalf("planned checksum %q, served %q", zj.Checksum, fx.zarr.Digests)
 	}
 	const page = 4
+	defer dandi.SetZarrBatch(5)() // several fetcher batches
 	res := c.FetchZarr(context.Background(), zj, zarrOpts(out, page))
 	if res.Err != nil || res.Status != fetch.StatusDownloaded {
 		t.Fatalf("FetchZarr: %s %v", res.Status, res.Err)
@@ -352,6 +353,32 @@ func TestFetchZarr(t *testing.T) {
 	}
 	checkZarrDir(t, zj.Dest, fx.entries)
 	assertAbsent(t, zj.Dest+".ndold")
+
+	// refresh (the default) rebuilds a tree that lost a file and gained
+	// a stray one: only the lost entry is fetched, the stray is gone.
+	k = "acquisition/ElectricalSeries/data/4.0"
+	os.Remove(filepath.Join(zj.Dest, filepath.FromSlash(k)))
+	os.WriteFile(filepath.Join(zj.Dest, "acquisition", "stray"), []byte("x"), 0o644)
+	fx.srv.ResetStats()
+	res = c.FetchZarr(context.Background(), zj, zarrOpts(out, 1000))
+	if res.Err != nil || res.Status != fetch.StatusDownloaded || res.EntriesDownloaded != 1 {
+		t.Fatalf("refresh rebuild: %s, %d downloaded, %v", res.Status, res.EntriesDownloaded, res.Err)
+	}
+	if st := fx.srv.Stats(); st.Requests != 1 || st.Bytes != int64(len(fx.entries[k])) {
+		t.Errorf("refresh rebuild fetched %d requests / %d bytes, want 1 / %d", st.Requests, st.Bytes, len(fx.entries[k]))
+	}
+	checkZarrDir(t, zj.Dest, fx.entries)
+
+	// skip keeps any directory without asking the server; error refuses.
+	o = zarrOpts(out, 1000)
+	o.Fetcher.Existing = fetch.ExistingSkip
+	if res = c.FetchZarr(context.Background(), zj, o); res.Status != fetch.StatusSkipped || res.Err != nil {
+		t.Errorf("skip: %s %v", res.Status, res.Err)
+	}
+	o.Fetcher.Existing = fetch.ExistingError
+	if res = c.FetchZarr(context.Background(), zj, o); !errors.Is(res.Err, fetch.ErrExists) {
+		t.Errorf("error policy: %v", res.Err)
+	}
 }
 
 // A run that fails part-way (two entries refused, one cut mid-body)
