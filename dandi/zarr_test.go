@@ -200,6 +200,7 @@ func newZarrFixture(t *testing.T, mutate func(z *mirror.Zarr)) *zarrFixture {
 		t.Fatal(err)
 	}
 	fx.srv = mirror.New()
+	fx.srv.Faults = mirror.NewFaults() // tests Set rules while it runs
 	fx.srv.Add(&mirror.Dandiset{ID: zarrDandiset, Versions: []*mirror.Version{{Version: "draft", Name: "zarr test", Status: "Valid", Assets: []*mirror.Asset{ba, za}}}})
 	fx.zarr = za
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -389,7 +390,7 @@ func TestFetchZarrResume(t *testing.T) {
 	out := t.TempDir()
 	c, zj := fx.plan(t, out)
 	failing := []string{"data/0.1", "data/3.2"}
-	fx.srv.Faults = mirror.NewFaults(
+	fx.srv.Faults.Set(
 		mirror.Fault{Kind: mirror.Status500, Match: "data/0.1"},
 		mirror.Fault{Kind: mirror.Status500, Match: "data/3.2"},
 		// 5.2: cut after 120 kB once, then refused: a partial stays.
@@ -443,7 +444,7 @@ func TestFetchZarrCorruptEntry(t *testing.T) {
 	fx := newZarrFixture(t, nil)
 	out := t.TempDir()
 	c, zj := fx.plan(t, out)
-	fx.srv.Faults = mirror.NewFaults(mirror.Fault{Kind: mirror.Corrupt, Match: "timestamps/0", After: 3})
+	fx.srv.Faults.Set(mirror.Fault{Kind: mirror.Corrupt, Match: "timestamps/0", After: 3})
 	res := c.FetchZarr(context.Background(), zj, zarrOpts(out, 1000))
 	if res.Err == nil || !errors.Is(res.Err, fetch.ErrChecksum) || !strings.Contains(res.Err.Error(), zarrPath) {
 		t.Fatalf("corrupt entry: %v, want a checksum error naming %s", res.Err, zarrPath)
@@ -457,14 +458,22 @@ func TestFetchZarrCorruptEntry(t *testing.T) {
 func TestFetchZarrTreeChecksumMismatch(t *testing.T) {
 	for _, where := range []string{"both", "zarr-only"} {
 		t.Run(where, func(t *testing.T) {
-			fx := newZarrFixture(t, nil)
+			var bad string
+			fx := newZarrFixture(t, func(z *mirror.Zarr) {
+				// A valid-looking checksum claiming one byte more than
+				// the tree holds, served by /zarr/{id}/ and the metadata.
+				var n int64
+				for _, e := range z.Entries {
+					n += int64(len(e.Content))
+				}
+				bad = fmt.Sprintf("%032x-%d--%d", 1, len(z.Entries), n+1)
+				z.Checksum = bad
+			})
 			out := t.TempDir()
 			c, zj := fx.plan(t, out)
-			// One more byte than the tree holds: a valid-looking checksum.
-			good := fx.zarr.Zarr.Checksum
-			bad := good[:strings.LastIndex(good, "--")+2] + fmt.Sprint(fx.zarr.Size+1)
-			fx.zarr.Zarr.Checksum = bad
-			zj.Checksum = bad
+			if zj.Checksum != bad {
+				t.Fatalf("planned checksum %q, want the served %q", zj.Checksum, bad)
+			}
 			if where == "zarr-only" {
 				zj.Checksum = "" // only /zarr/{id}/ gives it
 			}
