@@ -35,8 +35,9 @@
 //     "%b" source names, missing sources read as fill), assembled whole
 //     then cut; other virtual selections give ErrUnsupported.
 //   - filters through the internal filter package (deflate, shuffle,
-//     fletcher32, n-bit, scale-offset, LZF, bzip2, LZ4, bitshuffle, zstd,
-//     Blosc); other filters give an error naming the filter.
+//     fletcher32, szip, n-bit, scale-offset, LZF, bzip2, LZ4, bitshuffle,
+//     zstd, Blosc, ZFP in all its modes); other filters give an error
+//     naming the filter.
 //
 // # Concurrency and speed
 //

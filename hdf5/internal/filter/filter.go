@@ -1,7 +1,7 @@
 // Package filter undoes the HDF5 filter pipeline on one chunk: the built-in
 // filters (deflate, shuffle, fletcher32, szip, n-bit, scale-offset) and the
 // registered third-party filters found in neuroscience files (LZF, bzip2,
-// LZ4, bitshuffle, zstd, Blosc). Every decoder bounds its output and returns
+// LZ4, bitshuffle, zstd, Blosc, ZFP). Every decoder bounds its output and returns
 // an error, never panics, on malformed input.
 package filter
 
