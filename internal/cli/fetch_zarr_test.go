@@ -172,3 +172,44 @@ func TestFetchCLIZarrPartial(t *testing.T) {
 		t.Errorf("something is at the Zarr's final path (%v)", err)
 	}
 }
+
+// TestLsZarr: ls marks a Zarr asset in text and gives its zarr_id in JSON,
+// and leaves blobs unmarked.
+func TestLsZarr(t *testing.T) {
+	_, base, za, _ := zarrCLIMirror(t)
+	t.Setenv("DANDI_API_KEY", "")
+	t.Setenv("DANDI_API_URL", "")
+	code, out, errs := ndRun(t, "ls", "--api-url", base+"/api", "DANDI:000078")
+	if code != ExitOK {
+		t.Fatalf("ls: exit %d\n%s", code, errs)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		isZarr := strings.HasPrefix(line, zarrCLIPath)
+		if marked := strings.Contains(line, "zarr directory"); marked != isZarr {
+			t.Errorf("ls line %q: zarr marker %v, want %v", line, marked, isZarr)
+		}
+	}
+	code, out, errs = ndRun(t, "ls", "--json", "--api-url", base+"/api", "DANDI:000078")
+	if code != ExitOK {
+		t.Fatalf("ls --json: exit %d\n%s", code, errs)
+	}
+	var got []struct {
+		Path   string `json:"path"`
+		ZarrID string `json:"zarr_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("ls --json: %d assets, want 2:\n%s", len(got), out)
+	}
+	for _, a := range got {
+		want := ""
+		if a.Path == zarrCLIPath {
+			want = za.Zarr.ID
+		}
+		if a.ZarrID != want {
+			t.Errorf("%s: zarr_id %q, want %q", a.Path, a.ZarrID, want)
+		}
+	}
+}

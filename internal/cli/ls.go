@@ -30,7 +30,9 @@ func newLsCmd(ios *IOStreams) *cobra.Command {
 version, else the most recent published version, else draft (the choice is
 printed on stderr); with --versions its versions; with a folder, glob or
 asset URL the matching assets. Columns: path, size in bytes, modified
-(RFC 3339). --json prints the records instead.`,
+(RFC 3339), and a marker on Zarr assets (directory trees: fetch downloads
+them, but neurodata reads HDF5 NWB only; zarr_id in JSON). --json prints the
+records instead.`,
 		Example: `  neurodata ls DANDI:000021
   neurodata ls --versions 000021
   neurodata ls --json 'https://dandiarchive.org/dandiset/000021/draft/files?location=sub-1'
@@ -63,6 +65,9 @@ type lsAsset struct {
 	Modified time.Time         `json:"modified"`
 	AssetID  string            `json:"asset_id"`
 	Digests  map[string]string `json:"digests,omitempty"`
+	// ZarrID is set for a Zarr asset (a directory tree, fetched as one; not
+	// an HDF5 file, so neurodata's readers cannot open it).
+	ZarrID string `json:"zarr_id,omitempty"`
 }
 
 func runLs(ctx context.Context, ios *IOStreams, o *lsOptions, args []string) error {
@@ -124,6 +129,9 @@ func runLs(ctx context.Context, ios *IOStreams, o *lsOptions, args []string) err
 	out := make([]lsAsset, 0, len(sel.Assets))
 	for _, a := range sel.Assets {
 		la := lsAsset{Path: a.Path, Size: a.Size, Modified: a.Modified, AssetID: a.AssetID}
+		if a.IsZarr() {
+			la.ZarrID = *a.Zarr
+		}
 		if a.Metadata != nil {
 			la.Digests = a.Metadata.Digest
 		}
@@ -133,7 +141,11 @@ func runLs(ctx context.Context, ios *IOStreams, o *lsOptions, args []string) err
 		return writeJSONOut(ios, out)
 	}
 	for _, a := range out {
-		fmt.Fprintf(tw, "%s\t%d\t%s\n", a.Path, a.Size, a.Modified.UTC().Format(time.RFC3339))
+		kind := ""
+		if a.ZarrID != "" {
+			kind = "\tzarr directory (fetch works; open with hdmf-zarr)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s%s\n", a.Path, a.Size, a.Modified.UTC().Format(time.RFC3339), kind)
 	}
 	return nil
 }
