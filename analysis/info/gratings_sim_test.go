@@ -28,10 +28,7 @@ func TestGratingsModelSimulation(t *testing.T) {
 		t.Skip("model simulation skipped in -short mode")
 	}
 	tr := loadTruth(t, "default")
-	pmf := make([][][]float64, len(tr.Units))
-	for u := range pmf {
-		pmf[u] = countPMF(tr, u)
-	}
+	pmf := truthPMFs(tr)
 	const nDir = 8
 	type key struct {
 		trials, bins int
@@ -44,12 +41,7 @@ func TestGratingsModelSimulation(t *testing.T) {
 	set := &Settings{Rand: rand.New(rand.NewPCG(7, 7))}
 	ladder := []struct{ trials, reps int }{{16, 12}, {64, 4}}
 	for _, L := range ladder {
-		stim := make([]int, 0, nDir*L.trials)
-		for d := 0; d < nDir; d++ {
-			for i := 0; i < L.trials; i++ {
-				stim = append(stim, d)
-			}
-		}
+		stim := blockedStim(nDir, L.trials)
 		for rep := 0; rep < L.reps; rep++ {
 			counts := sampleCounts(r, pmf, stim)
 			for _, bins := range []int{-1, 4} {
@@ -201,17 +193,9 @@ func TestGratingsConfigurations(t *testing.T) {
 		t.Skip("model simulation skipped in -short mode")
 	}
 	tr := loadTruth(t, "default")
-	pmf := make([][][]float64, len(tr.Units))
-	for u := range pmf {
-		pmf[u] = countPMF(tr, u)
-	}
+	pmf := truthPMFs(tr)
 	const reps, trials = 24, 16
-	stim := make([]int, 0, 8*trials)
-	for d := 0; d < 8; d++ {
-		for i := 0; i < trials; i++ {
-			stim = append(stim, d)
-		}
-	}
+	stim := blockedStim(8, trials)
 	r := rand.New(rand.NewPCG(2026, 1128))
 	corrected := []Estimator{PanzeriTreves, QuadraticExtrapolation, ShuffleCorrected, NSB}
 	// est[c][e][rep][u]
@@ -285,6 +269,26 @@ func TestGratingsConfigurations(t *testing.T) {
 	t.Log("\n" + b.String())
 }
 
+// truthPMFs returns countPMF for every unit of the truth file.
+func truthPMFs(tr *gratingsTruth) [][][]float64 {
+	pmf := make([][][]float64, len(tr.Units))
+	for u := range pmf {
+		pmf[u] = countPMF(tr, u)
+	}
+	return pmf
+}
+
+// blockedStim returns the labels 0..nDir-1, each repeated trials times.
+func blockedStim(nDir, trials int) []int {
+	stim := make([]int, 0, nDir*trials)
+	for d := 0; d < nDir; d++ {
+		for i := 0; i < trials; i++ {
+			stim = append(stim, d)
+		}
+	}
+	return stim
+}
+
 // sampleCounts draws one spike count per presentation and unit by inverse
 // CDF from pmf[unit][direction][count] (the last count takes the tail).
 func sampleCounts(r *rand.Rand, pmf [][][]float64, stim []int) [][]int {
@@ -320,21 +324,13 @@ func TestGratingsAcceptanceByTrials(t *testing.T) {
 		t.Skip("model simulation skipped in -short mode")
 	}
 	tr := loadTruth(t, "default")
-	pmf := make([][][]float64, len(tr.Units))
-	for u := range pmf {
-		pmf[u] = countPMF(tr, u)
-	}
+	pmf := truthPMFs(tr)
 	const reps = 12
 	corrected := []Estimator{PanzeriTreves, QuadraticExtrapolation, ShuffleCorrected, NSB}
 	var b strings.Builder
 	fmt.Fprintf(&b, "raw counts, %d data sets × 40 units per size; data sets meeting (a), (b), both; mean over data sets of the median |error|, bits\n", reps)
 	for _, trials := range []int{16, 24, 32, 48, 64} {
-		stim := make([]int, 0, 8*trials)
-		for d := 0; d < 8; d++ {
-			for i := 0; i < trials; i++ {
-				stim = append(stim, d)
-			}
-		}
+		stim := blockedStim(8, trials)
 		r := rand.New(rand.NewPCG(2026, uint64(trials)))
 		okA, okB, both := 0, 0, 0
 		meanMed := map[Estimator]float64{}
