@@ -182,7 +182,7 @@ func ParseZarrPage(body []byte, after string, limit int) (entries []ZarrEntry, n
 	}
 	if p.Next != nil {
 		next = *p.Next
-		if u, err := url.Parse(next); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		if u, err := url.Parse(next); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, "", fmt.Errorf("bad next link %q", trunc(next))
 		}
 	}

@@ -1,6 +1,7 @@
 package dandi
 
 import (
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,7 +47,7 @@ func FuzzZarrListing(f *testing.F) {
 		if len(es) > limit {
 			t.Fatalf("%d entries over limit %d", len(es), limit)
 		}
-		if next != "" && !strings.HasPrefix(next, "http://") && !strings.HasPrefix(next, "https://") {
+		if u, err := url.Parse(next); next != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 			t.Fatalf("next %q accepted", next)
 		}
 		root := t.TempDir()
