@@ -28,14 +28,48 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 		s3Error(w, http.StatusNotFound, "NoSuchKey")
 		return
 	}
+	// Embargo applies to anonymous requests only: a presigned URL is
+	// checked by its signature in serveObject.
+	if a.Embargoed && !r.URL.Query().Has("X-Signature") {
+		s3Error(w, http.StatusForbidden, "AccessDenied")
+		return
+	}
+	body := fileBody(a.File)
+	if a.File == "" {
+		body = func(start, n int64) (io.Reader, func()) {
+			return io.NewSectionReader(a.Content, start, n), func() {}
+		}
+	}
+	s.serveObject(w, r, s3Object{
+		signed: a.Blob, etag: `"` + a.ETag() + `"`, modified: a.Modified, size: a.Size,
+		ifMatch: true, body: body,
+	})
+}
+
+// s3Object is one object of the S3 stand-in: a blob or a Zarr entry.
+type s3Object struct {
+	signed   string // what a presigned URL's signature covers
+	etag     string // quoted
+	modified time.Time
+	size     int64 // bytes
+	// ifMatch: the object honours If-Match (blobs; Zarr entries ignore it).
+	ifMatch bool
+	// body returns a reader of the bytes [start, start+n) and a function
+	// that releases it. The response header is sent by then, so it
+	// panics with http.ErrAbortHandler when the bytes cannot be had.
+	body func(start, n int64) (r io.Reader, done func())
+}
+
+// serveObject answers a GET or HEAD of o, found by the caller, which also
+// applied its own access rules. It checks a presigned URL (HEAD refused,
+// as the signature covers the method; a bad signature or expiry 403),
+// waits the server's Latency, sets the object headers, applies If-Match
+// when o.ifMatch, then Range and If-Range, and sends the body on GET.
+func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, o s3Object) {
 	q := r.URL.Query()
 	if q.Has("X-Signature") {
-		if r.Method == http.MethodHead { // signature covers the method
-			s3Error(w, http.StatusForbidden, "SignatureDoesNotMatch")
-			return
-		}
 		exp, err := strconv.ParseInt(q.Get("X-Expires"), 10, 64)
-		if err != nil || s.sign(a.Blob, q.Get("X-Expires")) != q.Get("X-Signature") {
+		if r.Method == http.MethodHead || err != nil || s.sign(o.signed, q.Get("X-Expires")) != q.Get("X-Signature") {
 			s3Error(w, http.StatusForbidden, "SignatureDoesNotMatch")
 			return
 		}
@@ -43,9 +77,6 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 			s3Error(w, http.StatusForbidden, "AccessDenied: Request has expired")
 			return
 		}
-	} else if a.Embargoed {
-		s3Error(w, http.StatusForbidden, "AccessDenied")
-		return
 	}
 	if s.Latency > 0 {
 		select {
@@ -54,17 +85,16 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	etag := `"` + a.ETag() + `"`
 	h := w.Header()
-	h.Set("ETag", etag)
+	h.Set("ETag", o.etag)
 	h.Set("Accept-Ranges", "bytes")
-	h.Set("Last-Modified", a.Modified.UTC().Format(http.TimeFormat))
+	h.Set("Last-Modified", o.modified.UTC().Format(http.TimeFormat))
 	h.Set("Content-Type", "application/octet-stream")
-	if im := r.Header.Get("If-Match"); im != "" && im != etag && im != "*" {
+	if im := r.Header.Get("If-Match"); o.ifMatch && im != "" && im != o.etag && im != "*" {
 		s3Error(w, http.StatusPreconditionFailed, "PreconditionFailed")
 		return
 	}
-	start, n, status, unsatisfiable := ResolveRange(r, h, etag, a.Size)
+	start, n, status, unsatisfiable := ResolveRange(r, h, o.etag, o.size)
 	if unsatisfiable {
 		s3Error(w, http.StatusRequestedRangeNotSatisfiable, "InvalidRange")
 		return
@@ -75,21 +105,26 @@ func (s *Server) serveBlob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.reqs.Add(1)
-	var body io.Reader
-	if a.File != "" {
-		f, err := os.Open(a.File)
+	body, done := o.body(start, n)
+	defer done()
+	io.Copy(w, body)
+}
+
+// fileBody is the body of an object served from the file at path: an
+// *io.LimitedReader of the *os.File, which the response writer sends
+// with sendfile.
+func fileBody(path string) func(start, n int64) (io.Reader, func()) {
+	return func(start, n int64) (io.Reader, func()) {
+		f, err := os.Open(path)
 		if err != nil {
 			panic(http.ErrAbortHandler)
 		}
-		defer f.Close()
 		if _, err := f.Seek(start, io.SeekStart); err != nil {
+			f.Close()
 			panic(http.ErrAbortHandler)
 		}
-		body = io.LimitReader(f, n) // *io.LimitedReader of *os.File: sendfile
-	} else {
-		body = io.NewSectionReader(a.Content, start, n)
+		return io.LimitReader(f, n), func() { f.Close() }
 	}
-	io.Copy(w, body)
 }
 
 // ResolveRange applies S3's Range and If-Range rules to a request for an
