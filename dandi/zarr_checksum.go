@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/neurodata/neurodata/internal/fetch"
 )
 
 // ZarrFile is one file of a Zarr tree: its slash-separated key relative to
@@ -33,33 +35,21 @@ var (
 // dandi:dandi-zarr-checksum, "{md5}-{file count}--{total size}".
 func ValidZarrChecksum(s string) bool { return reZarrChecksum.MatchString(s) }
 
-// CheckZarrKey rejects a Zarr entry key that is not a plain relative path:
-// empty, longer than 1024 bytes, absolute, with "", "." or ".." segments,
-// backslashes, control characters or invalid UTF-8. Keys come from the
-// server and are untrusted; the local path is still built with
-// fetch.SafeJoin.
+// CheckZarrKey rejects a Zarr entry key that is longer than 1024 bytes,
+// not valid UTF-8, or not a plain relative path by fetch.CheckRelPath
+// (the check fetch.SafeJoin makes later: absolute, drive letter, "", "."
+// or ".." segments, backslashes, control characters). Keys come from the
+// server and are untrusted.
 func CheckZarrKey(k string) error {
 	bad := func(why string) error { return fmt.Errorf("dandi: zarr key %q: %s", trunc(k), why) }
 	switch {
-	case k == "":
-		return bad("empty")
 	case len(k) > maxZarrKey:
 		return bad(fmt.Sprintf("longer than %d bytes", maxZarrKey))
 	case !utf8.ValidString(k):
 		return bad("invalid UTF-8")
-	case strings.HasPrefix(k, "/"):
-		return bad("absolute")
 	}
-	for _, r := range k {
-		if r == '\\' || r < 0x20 || r == 0x7f {
-			return bad("backslash or control character")
-		}
-	}
-	for _, seg := range strings.Split(k, "/") {
-		switch seg {
-		case "", ".", "..":
-			return bad(fmt.Sprintf("segment %q", seg))
-		}
+	if err := fetch.CheckRelPath(k); err != nil {
+		return fmt.Errorf("dandi: zarr key: %w", err)
 	}
 	return nil
 }

@@ -19,8 +19,27 @@ var ErrUnsafePath = errors.New("unsafe path")
 // Symlinks already present below root are checked by CheckNoSymlinks at
 // write time.
 func SafeJoin(root, rel string) (string, error) {
-	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("fetch: %w %q: %s", ErrUnsafePath, rel, why)
+	if err := CheckRelPath(rel); err != nil {
+		return "", err
+	}
+	clean := path.Clean(rel)
+	out := filepath.Join(root, filepath.FromSlash(clean))
+	r, err := filepath.Rel(root, out)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("fetch: %w %q: escapes the destination directory", ErrUnsafePath, rel)
+	}
+	return out, nil
+}
+
+// CheckRelPath is the check SafeJoin makes on rel before joining it: an
+// error wrapping ErrUnsafePath unless rel is a plain slash-separated
+// relative path (no leading slash or drive letter, no "", "." or ".."
+// component, no backslash, NUL or control character). Callers that
+// validate remote listings up front use it so they refuse exactly what a
+// later SafeJoin would.
+func CheckRelPath(rel string) error {
+	bad := func(why string) error {
+		return fmt.Errorf("fetch: %w %q: %s", ErrUnsafePath, rel, why)
 	}
 	if rel == "" {
 		return bad("empty")
@@ -44,13 +63,7 @@ func SafeJoin(root, rel string) (string, error) {
 			return bad("'..' component")
 		}
 	}
-	clean := path.Clean(rel)
-	out := filepath.Join(root, filepath.FromSlash(clean))
-	r, err := filepath.Rel(root, out)
-	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		return bad("escapes the destination directory")
-	}
-	return out, nil
+	return nil
 }
 
 // CheckNoSymlinks verifies that no existing component of dest below root is
