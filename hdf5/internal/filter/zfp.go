@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"strings"
+	"unsafe"
 )
 
 // ZFP (H5Z-ZFP, filter 32013): Lindstrom's block transform coder for
@@ -438,6 +439,9 @@ func (d *zfpDecoder) run() error {
 
 // store writes n decoded values of the block from index q to output
 // value index o, little-endian unless the writer was big-endian.
+// It stays written out per width and byte order: the four loops call
+// different fixed-size byte writers, and a generic form would need a
+// branch or an indirect call per value in this innermost loop.
 func (d *zfpDecoder) store(es, o, q, n int) {
 	if es == 4 {
 		dst := d.out[4*o : 4*o+4*n]
@@ -467,27 +471,39 @@ func (d *zfpDecoder) store(es, o, q, n int) {
 }
 
 // block decodes one block into i32 (4-byte types, as bit patterns) or i64.
+// The integer work is one generic code path per width; only the final
+// cast of float blocks is per width (float32 and float64 arithmetic).
 func (d *zfpDecoder) block(size int, perm []uint8) {
-	p := &d.p
-	switch p.typ {
+	switch d.p.typ {
 	case zfpTypeInt32:
-		if p.reversible() {
-			d.revIntBlock32(size, perm, p.minbits, p.maxbits)
-		} else {
-			d.intBlock32(size, perm, p.minbits, p.maxbits, p.maxprec)
-		}
+		zfpIntegerBlock(d, &d.i32, size, perm)
 	case zfpTypeInt64:
-		if p.reversible() {
-			d.revIntBlock64(size, perm, p.minbits, p.maxbits)
-		} else {
-			d.intBlock64(size, perm, p.minbits, p.maxbits, p.maxprec)
-		}
+		zfpIntegerBlock(d, &d.i64, size, perm)
 	case zfpTypeFloat:
-		d.floatBlock32(size, perm)
+		if emax, ok := zfpFloatBlock(d, &d.i32, size, perm, zfpEbits32, zfpEbias32); ok {
+			d.cast32(size, emax)
+		}
 	default:
-		d.floatBlock64(size, perm)
+		if emax, ok := zfpFloatBlock(d, &d.i64, size, perm, zfpEbits64, zfpEbias64); ok {
+			d.cast64(size, emax)
+		}
 	}
 }
+
+// Exponent bits and bias of the IEEE formats, as zfp codes a block's
+// common exponent.
+const (
+	zfpEbits32, zfpEbias32 = 8, 127
+	zfpEbits64, zfpEbias64 = 11, 1023
+)
+
+// zfpInt is the integer a block decodes into: int32 for 4-byte values
+// (int32, and float32 as bit patterns), int64 for 8-byte ones.
+type zfpInt interface{ int32 | int64 }
+
+// zfpIntBits is T's width in bits (32 or 64): the integer precision of its
+// blocks. It is a constant in each instantiation.
+func zfpIntBits[T zfpInt]() int { return 8 * int(unsafe.Sizeof(T(0))) }
 
 // precision is the number of bit planes coded for a block with largest
 // exponent emax.
@@ -499,104 +515,64 @@ func (p *zfpParams) precision(emax int) int {
 	return min(p.maxprec, v)
 }
 
-func (d *zfpDecoder) floatBlock32(size int, perm []uint8) {
+// zfpFloatBlock decodes a block of floats with ebits exponent bits
+// (bias ebias) into dst[:size]. With cast true dst holds block-floating-
+// point integers of common exponent emax, which the caller turns into
+// float bit patterns (cast32/cast64); otherwise dst holds the bit
+// patterns already.
+func zfpFloatBlock[T zfpInt](d *zfpDecoder, dst *[256]T, size int, perm []uint8, ebits, ebias int) (emax int, cast bool) {
 	p := &d.p
-	const ebits, ebias = 8, 127
 	if p.reversible() {
 		// all-zero flag, then 1: integers reinterpreted from the float
 		// bits, 0: exact block-floating-point with a common exponent
 		if d.r.bit() == 0 {
-			clear(d.i32[:size])
+			clear(dst[:size])
 			if p.minbits > 1 {
 				d.r.skip(p.minbits - 1)
 			}
-			return
+			return 0, false
 		}
 		if d.r.bit() != 0 {
-			d.revIntBlock32(size, perm, p.minbits-2, p.maxbits-2)
+			zfpRevIntBlock(d, dst, size, perm, p.minbits-2, p.maxbits-2)
 			// two's complement back to sign-magnitude: the float's bits
+			magnitude := T(^uint64(0) >> (65 - zfpIntBits[T]())) // MaxInt32 or MaxInt64
 			for i := 0; i < size; i++ {
-				if x := d.i32[i]; x < 0 {
-					d.i32[i] = x ^ math.MaxInt32
+				if x := dst[i]; x < 0 {
+					dst[i] = x ^ magnitude
 				}
 			}
-			return
+			return 0, false
 		}
-		emax := int(d.r.read(ebits)) - ebias
-		d.revIntBlock32(size, perm, p.minbits-2-ebits, p.maxbits-2-ebits)
+		emax = int(d.r.read(uint(ebits))) - ebias
+		zfpRevIntBlock(d, dst, size, perm, p.minbits-2-ebits, p.maxbits-2-ebits)
 		if emax == -ebias {
-			clear(d.i32[:size])
-			return
+			clear(dst[:size])
+			return 0, false
 		}
-		d.cast32(size, emax)
-		return
+		return emax, true
 	}
 	bits := 1
 	if d.r.bit() == 0 {
-		clear(d.i32[:size])
+		clear(dst[:size])
 		if p.minbits > bits {
 			d.r.skip(p.minbits - bits)
 		}
-		return
+		return 0, false
 	}
-	emax := int(d.r.read(ebits)) - ebias
+	emax = int(d.r.read(uint(ebits))) - ebias
 	bits += ebits
-	d.intBlock32(size, perm, p.minbits-bits, p.maxbits-bits, p.precision(emax))
-	d.cast32(size, emax)
+	zfpIntBlock(d, dst, size, perm, p.minbits-bits, p.maxbits-bits, p.precision(emax))
+	return emax, true
 }
 
 // cast32 turns the block's integers into float32 bit patterns: x * 2^(emax-30).
+// cast32 and cast64 stay one per width: zfp scales in the float type of
+// the field, and float32 rounding differs from float64's.
 func (d *zfpDecoder) cast32(size, emax int) {
 	s := float32(math.Ldexp(1, emax-30))
 	for i := 0; i < size; i++ {
 		d.i32[i] = int32(math.Float32bits(s * float32(d.i32[i])))
 	}
-}
-
-func (d *zfpDecoder) floatBlock64(size int, perm []uint8) {
-	p := &d.p
-	const ebits, ebias = 11, 1023
-	if p.reversible() {
-		// all-zero flag, then 1: integers reinterpreted from the float
-		// bits, 0: exact block-floating-point with a common exponent
-		if d.r.bit() == 0 {
-			clear(d.i64[:size])
-			if p.minbits > 1 {
-				d.r.skip(p.minbits - 1)
-			}
-			return
-		}
-		if d.r.bit() != 0 {
-			d.revIntBlock64(size, perm, p.minbits-2, p.maxbits-2)
-			// two's complement back to sign-magnitude: the float's bits
-			for i := 0; i < size; i++ {
-				if x := d.i64[i]; x < 0 {
-					d.i64[i] = x ^ math.MaxInt64
-				}
-			}
-			return
-		}
-		emax := int(d.r.read(ebits)) - ebias
-		d.revIntBlock64(size, perm, p.minbits-2-ebits, p.maxbits-2-ebits)
-		if emax == -ebias {
-			clear(d.i64[:size])
-			return
-		}
-		d.cast64(size, emax)
-		return
-	}
-	bits := 1
-	if d.r.bit() == 0 {
-		clear(d.i64[:size])
-		if p.minbits > bits {
-			d.r.skip(p.minbits - bits)
-		}
-		return
-	}
-	emax := int(d.r.read(ebits)) - ebias
-	bits += ebits
-	d.intBlock64(size, perm, p.minbits-bits, p.maxbits-bits, p.precision(emax))
-	d.cast64(size, emax)
 }
 
 // cast64 turns the block's integers into float64 bit patterns: x * 2^(emax-62).
@@ -781,56 +757,53 @@ func (d *zfpDecoder) pad(used, minbits int) {
 	}
 }
 
-func (d *zfpDecoder) intBlock32(size int, perm []uint8, minbits, maxbits, maxprec int) {
-	used := d.decodeInts(size, 32, maxbits, maxprec)
-	d.pad(used, minbits)
-	d.order32(size, perm)
-	zfpInvXform(d.i32[:size], d.p.dims, false)
-}
-
-func (d *zfpDecoder) intBlock64(size int, perm []uint8, minbits, maxbits, maxprec int) {
-	used := d.decodeInts(size, 64, maxbits, maxprec)
-	d.pad(used, minbits)
-	d.order64(size, perm)
-	zfpInvXform(d.i64[:size], d.p.dims, false)
-}
-
-func (d *zfpDecoder) revIntBlock32(size int, perm []uint8, minbits, maxbits int) {
-	const pbits = 5
-	prec := int(d.r.read(pbits)) + 1
-	used := pbits + d.decodeInts(size, 32, maxbits-pbits, prec)
-	d.pad(used, minbits)
-	d.order32(size, perm)
-	zfpInvXform(d.i32[:size], d.p.dims, true)
-}
-
-func (d *zfpDecoder) revIntBlock64(size int, perm []uint8, minbits, maxbits int) {
-	const pbits = 6
-	prec := int(d.r.read(pbits)) + 1
-	used := pbits + d.decodeInts(size, 64, maxbits-pbits, prec)
-	d.pad(used, minbits)
-	d.order64(size, perm)
-	zfpInvXform(d.i64[:size], d.p.dims, true)
-}
-
-// order32 undoes the coefficient order and the negabinary mapping.
-func (d *zfpDecoder) order32(size int, perm []uint8) {
-	const nb = 0xaaaaaaaa
-	for i := 0; i < size; i++ {
-		d.i32[perm[i]] = int32((uint32(d.u[i]) ^ nb) - nb)
+// zfpIntegerBlock decodes a block of int32 or int64 values into dst[:size].
+func zfpIntegerBlock[T zfpInt](d *zfpDecoder, dst *[256]T, size int, perm []uint8) {
+	p := &d.p
+	if p.reversible() {
+		zfpRevIntBlock(d, dst, size, perm, p.minbits, p.maxbits)
+	} else {
+		zfpIntBlock(d, dst, size, perm, p.minbits, p.maxbits, p.maxprec)
 	}
 }
 
-func (d *zfpDecoder) order64(size int, perm []uint8) {
+// zfpIntBlock decodes a lossy block of integers into dst[:size].
+func zfpIntBlock[T zfpInt](d *zfpDecoder, dst *[256]T, size int, perm []uint8, minbits, maxbits, maxprec int) {
+	used := d.decodeInts(size, zfpIntBits[T](), maxbits, maxprec)
+	d.pad(used, minbits)
+	zfpOrder(dst, d.u[:size], perm)
+	zfpInvXform(dst[:size], d.p.dims, false)
+}
+
+// zfpRevIntBlock decodes a reversible block of integers into dst[:size]:
+// the block's precision comes first, in log2(intprec) bits.
+func zfpRevIntBlock[T zfpInt](d *zfpDecoder, dst *[256]T, size int, perm []uint8, minbits, maxbits int) {
+	intprec := zfpIntBits[T]()
+	pbits := 5
+	if intprec == 64 {
+		pbits = 6
+	}
+	prec := int(d.r.read(uint(pbits))) + 1
+	used := pbits + d.decodeInts(size, intprec, maxbits-pbits, prec)
+	d.pad(used, minbits)
+	zfpOrder(dst, d.u[:size], perm)
+	zfpInvXform(dst[:size], d.p.dims, true)
+}
+
+// zfpOrder undoes the coefficient order and the negabinary mapping. The
+// mapping works on the low bits alone, so the 64-bit form also serves
+// int32 (the conversion keeps the low 32 bits).
+func zfpOrder[T zfpInt](dst *[256]T, u []uint64, perm []uint8) {
 	const nb = 0xaaaaaaaaaaaaaaaa
-	for i := 0; i < size; i++ {
-		d.i64[perm[i]] = int64((d.u[i] ^ nb) - nb)
+	perm = perm[:len(u)]
+	for i, v := range u {
+		dst[perm[i]] = T((v ^ nb) - nb)
 	}
 }
 
 // zfpInvLift is the inverse of zfp's decorrelating lifting step on the
 // four values p[o], p[o+s], p[o+2s], p[o+3s].
-func zfpInvLift[T int32 | int64](p []T, o, s int) {
+func zfpInvLift[T zfpInt](p []T, o, s int) {
 	_ = p[o+3*s]
 	x, y, z, w := p[o], p[o+s], p[o+2*s], p[o+3*s]
 	y += w >> 1
@@ -852,7 +825,7 @@ func zfpInvLift[T int32 | int64](p []T, o, s int) {
 
 // zfpRevInvLift inverts the reversible (integer Lorenzo) step; Go's
 // wrapping arithmetic matches zfp's unsigned arithmetic.
-func zfpRevInvLift[T int32 | int64](p []T, o, s int) {
+func zfpRevInvLift[T zfpInt](p []T, o, s int) {
 	_ = p[o+3*s]
 	x, y, z, w := p[o], p[o+s], p[o+2*s], p[o+3*s]
 	w += z
@@ -866,7 +839,7 @@ func zfpRevInvLift[T int32 | int64](p []T, o, s int) {
 
 // zfpInvXform undoes the block transform along each axis, the last
 // (slowest) first; rev selects the reversible transform.
-func zfpInvXform[T int32 | int64](p []T, dims int, rev bool) {
+func zfpInvXform[T zfpInt](p []T, dims int, rev bool) {
 	// lines of four values: (first index, stride) for each axis, slowest first
 	lines := zfpLines[dims]
 	for _, ln := range lines {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -227,4 +228,52 @@ func zfpParamBytes(p []uint32) []byte {
 		binary.LittleEndian.PutUint32(b[4*i:], v)
 	}
 	return b
+}
+
+// BenchmarkZfpDecode decodes the fixture chunks (testdata/zfp_chunks.json)
+// grouped by value type and by reversible or lossy mode, so every
+// per-width block path of the decoder (int32/int64, float32/float64) is
+// timed; BenchmarkZfpRead only reaches the float ones.
+func BenchmarkZfpDecode(b *testing.B) {
+	cs := loadZfpChunks(b)
+	for _, mode := range []string{"rev", "lossy"} {
+		for _, typ := range []string{"f4", "f8", "i4", "i8"} {
+			var group []zfpChunk
+			total := 0
+			for _, c := range cs {
+				rev := len(c.Name) > 4 && c.Name[:4] == "rev_"
+				if rev != (mode == "rev") || !containsField(c.Name, typ) {
+					continue
+				}
+				group = append(group, c)
+				total += c.ChunkBytes
+			}
+			if len(group) == 0 {
+				continue
+			}
+			b.Run(mode+"_"+typ, func(b *testing.B) {
+				b.SetBytes(int64(total))
+				for b.Loop() {
+					for _, c := range group {
+						out, err := Decode(zfpSpec(c), c.raw, c.ElemSize, c.ChunkBytes, 0)
+						if err != nil {
+							b.Fatal(err)
+						}
+						putBuf(out)
+					}
+				}
+			})
+		}
+	}
+}
+
+// containsField reports whether the underscore-separated name has the
+// field f ("rev_f4_2d" has "f4").
+func containsField(name, f string) bool {
+	for _, s := range strings.Split(name, "_") {
+		if s == f {
+			return true
+		}
+	}
+	return false
 }
