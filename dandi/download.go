@@ -218,6 +218,9 @@ func OpenAsset(ctx context.Context, rawURL string, opts ...Option) (io.ReaderAt,
 		if len(sel.Assets) != 1 {
 			return nil, 0, fmt.Errorf("dandi: %q names %d assets, want exactly one", rawURL, len(sel.Assets))
 		}
+		if a := &sel.Assets[0]; a.IsZarr() {
+			return nil, 0, fmt.Errorf("dandi: %s is a Zarr asset (a directory of files, not one HDF5 file), which cannot be read remotely here: `neurodata fetch` downloads it; open it with hdmf-zarr's NWBZarrIO", a.Path)
+		}
 		target = c.DownloadURL(sel.Assets[0].AssetID)
 		ropts = append(ropts, rangeio.WithHeader(c.AuthHeader()))
 	default:

@@ -89,6 +89,10 @@ func Open(path string, opts ...Option) (*File, error) {
 		fh.Close()
 		return nil, fmt.Errorf("hdf5: %w", err)
 	}
+	if st.IsDir() {
+		fh.Close()
+		return nil, fmt.Errorf("%w: %s is a directory", ErrNotHDF5, path)
+	}
 	o := defaultOptions(opts)
 	if o.extDir == "" {
 		o.extDir = filepath.Dir(path)

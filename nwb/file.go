@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -16,6 +18,10 @@ import (
 var (
 	// ErrNotNWB reports an HDF5 file that is not an NWB (or HDMF) file.
 	ErrNotNWB = errors.New("nwb: not an NWB file")
+	// ErrZarrStore reports a Zarr store (a directory, e.g. a DANDI
+	// .nwb.zarr asset): NWB written with hdmf-zarr, which this package,
+	// built on the HDF5 reader, does not read.
+	ErrZarrStore = errors.New("nwb: a Zarr store (NWB Zarr), not an HDF5 NWB file")
 	// ErrNotFound reports a missing object, table or column.
 	ErrNotFound = errors.New("nwb: not found")
 	// ErrFormat reports NWB content that breaks the schema (wrong shape,
@@ -43,6 +49,9 @@ type File struct {
 
 // Open opens the NWB file at path.
 func Open(path string, opts ...hdf5.Option) (*File, error) {
+	if IsZarrStore(path) {
+		return nil, ZarrStoreError(path)
+	}
 	h, err := hdf5.Open(path, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("nwb: open %s: %w", path, err)
@@ -388,3 +397,23 @@ func (f *File) CloseWith(c io.Closer) {
 type closerFunc func() error
 
 func (c closerFunc) Close() error { return c() }
+
+// ZarrStoreError is the error for a Zarr store at path: it wraps
+// ErrZarrStore and says what can read it.
+func ZarrStoreError(path string) error {
+	return fmt.Errorf("%w: %s (neurodata reads HDF5 NWB only; open it with hdmf-zarr's NWBZarrIO in pynwb)", ErrZarrStore, path)
+}
+
+// IsZarrStore reports whether path is a directory holding Zarr v2 or v3
+// metadata at its root (.zgroup, .zattrs or zarr.json).
+func IsZarrStore(path string) bool {
+	if st, err := os.Stat(path); err != nil || !st.IsDir() {
+		return false
+	}
+	for _, m := range []string{".zgroup", ".zattrs", "zarr.json"} {
+		if _, err := os.Stat(filepath.Join(path, m)); err == nil {
+			return true
+		}
+	}
+	return false
+}

@@ -213,3 +213,38 @@ func TestLsZarr(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenZarrRefused: the readers refuse a Zarr store with an error that
+// names it and says what reads it, whether it is a fetched directory
+// (inspect, analyze) or a DANDI Zarr asset opened remotely; a plain
+// directory is "not an HDF5 file".
+func TestOpenZarrRefused(t *testing.T) {
+	_, base, _, _ := zarrCLIMirror(t)
+	t.Setenv("DANDI_API_KEY", "")
+	t.Setenv("DANDI_API_URL", base+"/api")
+	dir := t.TempDir()
+	store := filepath.Join(dir, "s.nwb.zarr")
+	plain := filepath.Join(dir, "plain")
+	for _, d := range []string{store, plain} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(store, ".zgroup"), []byte(`{"zarr_format":2}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"inspect", store}, "Zarr store"},
+		{[]string{"analyze", "tuning", store, "--intervals", "trials", "--by", "x"}, "Zarr store"},
+		{[]string{"inspect", plain}, "not an HDF5 file"},
+		{[]string{"inspect", "dandi://dandi/000078/" + zarrCLIPath}, "is a Zarr asset"},
+	} {
+		code, _, errs := ndRun(t, c.args...)
+		if code != ExitError || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, ExitError, c.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/neurodata/neurodata/examples"
 	"github.com/neurodata/neurodata/hdf5"
 	"github.com/neurodata/neurodata/hdf5/h5sum"
+	"github.com/neurodata/neurodata/nwb"
 	"github.com/spf13/cobra"
 )
 
@@ -111,6 +112,9 @@ func openHDF5(ctx context.Context, arg, example string) (f *hdf5.File, name stri
 			return nil, "", 0, usagef("no such file: %s", arg)
 		}
 		return nil, "", 0, err
+	}
+	if nwb.IsZarrStore(arg) {
+		return nil, "", 0, nwb.ZarrStoreError(arg)
 	}
 	f, err = hdf5.Open(arg)
 	if err != nil {
