@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/neurodata/neurodata/hdf5"
 	"github.com/neurodata/neurodata/nwb"
 )
 
@@ -16,7 +17,7 @@ func FuzzOpen(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		nf, err := nwb.NewReader(bytes.NewReader(b), int64(len(b)))
+		nf, err := nwb.NewReader(bytes.NewReader(b), int64(len(b)), hdf5.WithMaxAlloc(16<<20))
 		if err != nil {
 			return
 		}
