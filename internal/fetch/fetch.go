@@ -581,7 +581,13 @@ func (op *fileOp) run(ctx context.Context) (err error) {
 		}
 		return err
 	}
-	op.saveState()
+	// The transfer is complete: a sidecar is needed only if a run saved
+	// one already (a later failure keeps the temp file; an intact one
+	// verifies without it). Small files, such as Zarr chunks, finish before
+	// the first tick and so never create, rename and remove one.
+	if op.hasState() {
+		op.saveState()
+	}
 
 	// Verify every declared digest of the complete temp file.
 	if fr.err != nil {
@@ -643,6 +649,12 @@ func (op *fileOp) loadState() bool {
 	}
 	op.etag = st.ETag
 	return any
+}
+
+// hasState reports whether a progress sidecar exists for this temp file.
+func (op *fileOp) hasState() bool {
+	_, err := os.Lstat(op.statePath())
+	return err == nil
 }
 
 func (op *fileOp) saveState() {
