@@ -556,11 +556,19 @@ func seedZarrEntry(oldRoot, dest string, e *ZarrEntry) {
 	_ = os.Link(old, dest)
 }
 
-// publishZarr renames the verified work directory to dest, moving an
-// existing dest aside first and restoring it if the rename fails.
+// publishZarr renames the verified work directory to dest. An existing
+// dest is swapped out atomically where the kernel allows (Linux), else
+// moved aside first and restored if the rename fails.
 func publishZarr(work, dest string, replace bool) error {
 	if !replace {
 		return os.Rename(work, dest)
+	}
+	// Where the kernel can swap the two directories, dest is never
+	// missing; the old tree lands in work and is removed.
+	if ok, err := exchangeDirs(work, dest); err != nil {
+		return err
+	} else if ok {
+		return os.RemoveAll(work)
 	}
 	old := dest + ".ndold"
 	if err := os.RemoveAll(old); err != nil {

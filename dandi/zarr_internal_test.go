@@ -63,3 +63,41 @@ func TestLocalZarrChecksumDefence(t *testing.T) {
 		t.Error("missing file not detected")
 	}
 }
+
+// publishZarr replaces an existing tree with the work tree and leaves
+// neither the work directory nor the old tree behind; without a
+// destination it is a rename.
+func TestPublishZarr(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(root string, files map[string]string) {
+		for k, v := range files {
+			p := filepath.Join(root, filepath.FromSlash(k))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(v), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dest, work := filepath.Join(dir, "a.nwb.zarr"), filepath.Join(dir, "a.nwb.zarr.ndpart")
+	mk(work, map[string]string{".zgroup": "v1"})
+	if err := publishZarr(work, dest, false); err != nil {
+		t.Fatal(err)
+	}
+	mk(dest, map[string]string{"stale/0": "old"})
+	mk(work, map[string]string{".zgroup": "v2", "units/0": "new"})
+	if err := publishZarr(work, dest, true); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{".zgroup": "v2", "units/0": "new"} {
+		if b, err := os.ReadFile(filepath.Join(dest, filepath.FromSlash(k))); err != nil || string(b) != want {
+			t.Errorf("%s: %q (%v), want %q", k, b, err, want)
+		}
+	}
+	for _, gone := range []string{filepath.Join(dest, "stale"), work, dest + ".ndold"} {
+		if _, err := os.Lstat(gone); !os.IsNotExist(err) {
+			t.Errorf("%s still exists (%v)", gone, err)
+		}
+	}
+}
