@@ -139,12 +139,17 @@ func resolvePath(ctx context.Context, root, glob string) ([]SessionRef, error) {
 		glob = "**/*.nwb"
 	}
 	var refs []SessionRef
+	zarrs := 0
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if d.IsDir() && p != root && nwb.IsZarrStore(p) {
+			zarrs++ // NWB Zarr: not readable here, and not worth walking
+			return filepath.SkipDir
 		}
 		if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 			return nil
@@ -169,7 +174,7 @@ func resolvePath(ctx context.Context, root, glob string) ([]SessionRef, error) {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
 	if len(refs) == 0 {
-		return nil, specErrorf("path %s: no file matches %q", root, glob)
+		return nil, specErrorf("path %s: no file matches %q%s", root, glob, zarrNote(zarrs))
 	}
 	sort.Slice(refs, func(a, b int) bool { return refs[a].Name < refs[b].Name })
 	return refs, nil
@@ -263,8 +268,9 @@ func resolveDANDI(ctx context.Context, in Input, cache string, opts []dandi.Opti
 	if err != nil {
 		return nil, err
 	}
+	sel := &dandi.Selection{APIURL: c.APIURL(), DandisetID: res.DandisetID, Version: version, Assets: assets}
 	if in.Mode == "fetch" {
-		return fetchDANDI(ctx, c, &dandi.Selection{APIURL: c.APIURL(), DandisetID: res.DandisetID, Version: version, Assets: assets}, in.DANDI, glob, cache)
+		return fetchDANDI(ctx, c, sel, q, in.DANDI, cache)
 	}
 	var refs []SessionRef
 	for _, a := range assets {
@@ -280,12 +286,41 @@ func resolveDANDI(ctx context.Context, in Input, cache string, opts []dandi.Opti
 		refs = append(refs, SessionRef{Name: sessionName(a.Path), Kind: "dandi", Location: c.DownloadURL(a.AssetID), Size: a.Size, Digest: d})
 	}
 	if len(refs) == 0 {
-		return nil, fmt.Errorf("pipeline: dandi %q: no asset matches %q", in.DANDI, glob)
+		return nil, noAssetError(ctx, c, sel, q, in.DANDI)
 	}
 	return refs, nil
 }
 
-func fetchDANDI(ctx context.Context, c *dandi.Client, sel *dandi.Selection, input, glob, cache string) ([]SessionRef, error) {
+// noAssetError is the error for a DANDI input with no NWB HDF5 asset to
+// analyse. It names the Zarr stores passed over, including those a
+// "*.nwb" glob leaves out ("x.nwb.zarr"), looked up only now.
+func noAssetError(ctx context.Context, c *dandi.Client, sel *dandi.Selection, q dandi.AssetQuery, input string) error {
+	zarrs := 0
+	for i := range sel.Assets {
+		if sel.Assets[i].IsZarr() {
+			zarrs++
+		}
+	}
+	if zarrs == 0 && strings.HasSuffix(q.Glob, ".nwb") {
+		zq := q
+		zq.Glob, zq.Metadata = q.Glob+".zarr", false
+		if za, err := c.Assets(ctx, sel.DandisetID, sel.Version, zq); err == nil {
+			zarrs = len(za)
+		}
+	}
+	return fmt.Errorf("pipeline: dandi %q: no asset matches %q%s", input, q.Glob, zarrNote(zarrs))
+}
+
+// zarrNote explains, in a "no match" error, Zarr stores that were passed
+// over.
+func zarrNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (passed over %d Zarr store(s): NWB Zarr, which neurodata does not read; hdmf-zarr does)", n)
+}
+
+func fetchDANDI(ctx context.Context, c *dandi.Client, sel *dandi.Selection, q dandi.AssetQuery, input, cache string) ([]SessionRef, error) {
 	if cache == "" {
 		d, err := os.UserCacheDir()
 		if err != nil {
@@ -305,7 +340,7 @@ func fetchDANDI(ctx context.Context, c *dandi.Client, sel *dandi.Selection, inpu
 		return nil, err
 	}
 	if len(jobs) == 0 {
-		return nil, fmt.Errorf("pipeline: dandi %q: no asset matches %q", input, glob)
+		return nil, noAssetError(ctx, c, sel, q, input)
 	}
 	fr := &fetch.Fetcher{Root: cache, Client: c.HTTPClient()}
 	results, ferr := fr.Fetch(ctx, jobs)
